@@ -226,6 +226,9 @@ final class AdaptedModelImpl implements AdaptedModel {
         }
         AdaptedLayer layer = new AdaptedLayer(n.path(), base, state, AdaptedLayer.WEIGHT, wp);
         wp.layers.put(base.weight(), layer);
+        if (base.bias() != null) {
+            wp.biases.put(base.bias(), layer);
+        }
         layers.put(n.path(), layer);
         return layer;
     }
@@ -466,6 +469,9 @@ final class AdaptedModelImpl implements AdaptedModel {
         } else {
             WeightPathBlock wp = (WeightPathBlock) layer.holder;
             wp.layers.remove(layer.base.weight());
+            if (layer.base.bias() != null) {
+                wp.biases.remove(layer.base.bias());
+            }
             if (wp.layers.isEmpty()) {
                 weightWrappers.remove(wp.inner);
                 replaceHolder(wp, wp.inner);
