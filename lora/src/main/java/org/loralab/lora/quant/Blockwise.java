@@ -39,8 +39,9 @@ final class Blockwise {
             float max = 0f;
             for (int i = start; i < end; i++) {
                 float a = Math.abs(x[i]);
-                if (Float.isNaN(a)) {
-                    throw new IllegalArgumentException("cannot quantise NaN (at flat index " + i + ")");
+                if (!Float.isFinite(a)) {
+                    throw new IllegalArgumentException("cannot quantise " + x[i] + " (flat index " + i
+                            + "); remove NaN/Inf from the weight first");
                 }
                 max = Math.max(max, a);
             }

@@ -36,8 +36,9 @@ public final class Int8RowwiseWeight implements QuantizedWeight {
             float max = 0f;
             for (int c = 0; c < cols; c++) {
                 float a = Math.abs(values[base + c]);
-                if (Float.isNaN(a)) {
-                    throw new IllegalArgumentException("cannot quantise NaN (row " + r + ", column " + c + ")");
+                if (!Float.isFinite(a)) {
+                    throw new IllegalArgumentException("cannot quantise " + values[base + c] + " (row " + r
+                            + ", column " + c + "); remove NaN/Inf from the weight first");
                 }
                 max = Math.max(max, a);
             }
@@ -55,6 +56,11 @@ public final class Int8RowwiseWeight implements QuantizedWeight {
 
     public static Int8RowwiseWeight quantize(NDArray weight) {
         return quantize(weight.toFloatArray(), Shapes.toIntShape(weight.getShape()));
+    }
+
+    @Override
+    public Int8RowwiseWeight requantize(float[] values) {
+        return quantize(values, shape);
     }
 
     @Override

@@ -41,6 +41,18 @@ public final class Nf4Weight implements QuantizedWeight {
         return quantize(weight.toFloatArray(), Shapes.toIntShape(weight.getShape()), options);
     }
 
+    /** The options this weight was stored with. */
+    public QuantOptions options() {
+        return nested == null
+                ? new QuantOptions(blockSize, false, DoubleQuantizedAbsmax.DEFAULT_NESTED_BLOCK_SIZE)
+                : new QuantOptions(blockSize, true, nested.nestedBlockSize());
+    }
+
+    @Override
+    public Nf4Weight requantize(float[] values) {
+        return quantize(values, shape, options());
+    }
+
     @Override
     public String format() {
         return nested == null ? "nf4" : "nf4+dq";

@@ -35,6 +35,9 @@ public interface QuantizedWeight {
         return manager.create(dequantize(), new Shape(dims));
     }
 
+    /** Quantises new values of the same shape with the same format and options (used by merge/unmerge). */
+    QuantizedWeight requantize(float[] values);
+
     /** Bytes of everything a serialized copy holds: codes, constants and code tables. */
     long storedBytes();
 

@@ -24,6 +24,7 @@ class MemoryReportTest {
         System.out.println(nf4);
         System.out.println(dq);
         System.out.println(int8);
+        System.out.print(MemoryReport.table(java.util.List.of(nf4, dq, int8)));
 
         // exact byte counts: n/2 packed + one fp32 per 64 (+ 16-entry fp32 code book)
         assertEquals(n / 2 + 4 * (n / 64) + 64, nf4.storedBytes());
@@ -36,6 +37,15 @@ class MemoryReportTest {
         assertTrue(dq.ratio() < nf4.ratio());
         assertEquals(4.5, nf4.bitsPerValue(), 0.01); // 4 + 32/64
         assertEquals(4.127, dq.bitsPerValue(), 0.02); // 4 + 8/64 + 32/(64*256) + tables
+    }
+
+    @Test
+    void totalsAddUpAcrossLayers() {
+        MemoryReport a = Nf4Weight.quantize(new float[64 * 64], new int[] {64, 64}, QuantOptions.nf4()).memoryReport();
+        MemoryReport b = Nf4Weight.quantize(new float[64 * 128], new int[] {64, 128}, QuantOptions.nf4()).memoryReport();
+        MemoryReport t = MemoryReport.total("nf4", java.util.List.of(a, b));
+        assertEquals(a.numel() + b.numel(), t.numel());
+        assertEquals(a.storedBytes() + b.storedBytes(), t.storedBytes());
     }
 
     @Test

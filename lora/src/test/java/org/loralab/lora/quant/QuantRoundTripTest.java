@@ -28,6 +28,16 @@ class QuantRoundTripTest {
         return w;
     }
 
+    static double relativeDistance(float[] a, float[] ref) {
+        double sq = 0;
+        double norm = 0;
+        for (int i = 0; i < a.length; i++) {
+            sq += ((double) a[i] - ref[i]) * ((double) a[i] - ref[i]);
+            norm += (double) ref[i] * ref[i];
+        }
+        return Math.sqrt(sq / norm);
+    }
+
     @Test
     void nf4ErrorIsWithinHalfTheWidestCodeGapTimesTheBlockAbsmax() {
         float[] w = gaussian(64 * 97 + 13, 0.05, 1);
