@@ -42,6 +42,17 @@ public final class DoubleQuantizedAbsmax {
         return new DoubleQuantizedAbsmax(offset, r.codes(), r.absmax(), nestedBlockSize);
     }
 
+    /** Rebuilds stored state: uint8 indices into the dynamic map, fp32 absmax2 per nested block, fp32 offset. */
+    public static DoubleQuantizedAbsmax of(float offset, byte[] qabsmax, float[] absmax2, int nestedBlockSize) {
+        QuantOptions.checkBlockSize(nestedBlockSize, "nested block size");
+        int blocks = Blockwise.blockCount(qabsmax.length, nestedBlockSize);
+        if (qabsmax.length == 0 || absmax2.length != blocks) {
+            throw new IllegalArgumentException(qabsmax.length + " quantised constants in nested blocks of "
+                    + nestedBlockSize + " need " + blocks + " absmax2 values, got " + absmax2.length);
+        }
+        return new DoubleQuantizedAbsmax(offset, qabsmax.clone(), absmax2.clone(), nestedBlockSize);
+    }
+
     /** The restored first-level constants, {@code code8[q]·absmax2 + offset}. */
     public float[] restore() {
         float[] out = Blockwise.dequantize(qabsmax, absmax2, DynamicMap.SIGNED_8BIT, nestedBlockSize);

@@ -36,6 +36,35 @@ public final class Nf4Weight implements QuantizedWeight {
         return new Nf4Weight(shape.clone(), options.blockSize(), packed, r.absmax(), null);
     }
 
+    /**
+     * Rebuilds stored NF4 state (e.g. read from a checkpoint): {@code absmax} fp32 per block, or
+     * {@code nested} for double quantisation (exactly one of them non-null).
+     */
+    public static Nf4Weight of(int[] shape, int blockSize, byte[] packed, float[] absmax, DoubleQuantizedAbsmax nested) {
+        QuantOptions.checkBlockSize(blockSize, "block size");
+        long n = 1;
+        for (int d : shape) {
+            if (d <= 0) {
+                throw new IllegalArgumentException("shape dims must be positive, got " + java.util.Arrays.toString(shape));
+            }
+            n *= d;
+        }
+        if (packed.length != (n + 1) / 2) {
+            throw new IllegalArgumentException("NF4 weight of " + n + " values needs " + (n + 1) / 2
+                    + " packed bytes, got " + packed.length);
+        }
+        if ((absmax == null) == (nested == null)) {
+            throw new IllegalArgumentException("give either fp32 absmax or the double-quantised state, not both or neither");
+        }
+        int blocks = Blockwise.blockCount(n, blockSize);
+        int have = absmax != null ? absmax.length : nested.count();
+        if (have != blocks) {
+            throw new IllegalArgumentException(n + " values in blocks of " + blockSize + " need " + blocks
+                    + " block constants, got " + have);
+        }
+        return new Nf4Weight(shape.clone(), blockSize, packed.clone(), absmax == null ? null : absmax.clone(), nested);
+    }
+
     /** Quantises an fp32 NDArray (any shape; values taken row-major). */
     public static Nf4Weight quantize(NDArray weight, QuantOptions options) {
         return quantize(weight.toFloatArray(), Shapes.toIntShape(weight.getShape()), options);
