@@ -66,7 +66,12 @@ def nearest(u, code):
     return np.searchsorted(midpoints(code), u, side="left").astype(np.int64)
 
 
-def blockwise_quantize(x, code, blocksize, divide=False):
+def argmin_nearest(u, code):
+    # what bitsandbytes' torch default backend does instead of bucketize: argmin |u - code| (first index wins)
+    return np.argmin(np.abs(u[:, None] - code[None, :]), axis=1).astype(np.int64)
+
+
+def blockwise_quantize(x, code, blocksize, divide=False, rule=nearest):
     x = np.asarray(x, dtype=f32).reshape(-1)
     n = x.size
     nblocks = (n + blocksize - 1) // blocksize
@@ -81,7 +86,7 @@ def blockwise_quantize(x, code, blocksize, divide=False):
             u = np.clip(blk / safe, f32(-1), f32(1)).astype(f32)
         else:
             u = np.clip(blk * (f32(1) / safe), f32(-1), f32(1)).astype(f32)
-        codes[b * blocksize:(b + 1) * blocksize] = nearest(u, code)
+        codes[b * blocksize:(b + 1) * blocksize] = rule(u, code)
     return codes, absmax
 
 
@@ -129,9 +134,11 @@ def nf4_case(name, w, shape, blocksize=64, dq=False, compact=False):
     w = np.asarray(w, dtype=f32).reshape(-1)
     codes, absmax = blockwise_quantize(w, NF4, blocksize)
     div_codes, _ = blockwise_quantize(w, NF4, blocksize, divide=True)
+    argmin_codes, _ = blockwise_quantize(w, NF4, blocksize, rule=argmin_nearest)
     packed = pack_nibbles(codes)
     case = {"name": name, "shape": list(shape), "blocksize": blocksize,
             "division_vs_reciprocal_code_changes": int(np.sum(div_codes != codes)),
+            "argmin_vs_bucketize_code_changes": int(np.sum(argmin_codes != codes)),
             "packed_hex": packed.hex()}
     used_absmax = absmax
     if dq:
