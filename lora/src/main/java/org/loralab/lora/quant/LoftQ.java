@@ -1,5 +1,6 @@
 package org.loralab.lora.quant;
 
+import ai.djl.ndarray.NDArray;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.NormOps_DDRM;
@@ -71,6 +72,15 @@ public final class LoftQ {
                 ? 1 / Math.sqrt(scaling) : 1;
         return new LoftQResult(q, toFloat(r, factorScale), toFloat(l, factorScale), out, in, rank, scaling, config,
                 residualNorms);
+    }
+
+    /** {@link #initialize(float[], int, int, int, double, LoftQConfig)} for a 2-D fp32 NDArray {@code [out, in]}. */
+    public static LoftQResult initialize(NDArray weight, int rank, double scaling, LoftQConfig config) {
+        int[] shape = Shapes.toIntShape(weight.getShape());
+        if (shape.length != 2) {
+            throw new IllegalArgumentException("LoftQ needs a 2-D [out, in] weight, got shape " + weight.getShape());
+        }
+        return initialize(weight.toFloatArray(), shape[0], shape[1], rank, scaling, config);
     }
 
     /** The quantiser LoftQ uses for a bit width: NF4 (configured blocks, normally 64, no DQ) or int8 row-wise. */

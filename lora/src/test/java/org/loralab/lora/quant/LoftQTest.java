@@ -86,6 +86,20 @@ class LoftQTest {
     }
 
     @Test
+    void ndArrayOverloadGivesTheSameResult() {
+        float[] w = weight();
+        LoftQResult fromArray = LoftQ.initialize(w, OUT, IN, RANK, 1.0, LoftQConfig.defaults().withBits(8));
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            LoftQResult fromNd = LoftQ.initialize(m.create(w, new ai.djl.ndarray.types.Shape(OUT, IN)), RANK, 1.0,
+                    LoftQConfig.defaults().withBits(8));
+            assertArrayEquals(fromArray.loraA(), fromNd.loraA());
+            assertArrayEquals(fromArray.loraB(), fromNd.loraB());
+            assertThrows(IllegalArgumentException.class,
+                    () -> LoftQ.initialize(m.create(w), RANK, 1.0, LoftQConfig.defaults()));
+        }
+    }
+
+    @Test
     void badArgumentsAreRejected() {
         float[] w = weight();
         assertThrows(IllegalArgumentException.class, () -> LoftQConfig.defaults().withBits(3));
