@@ -170,6 +170,13 @@ def tie_vector():
     return np.array(v, dtype=f32)
 
 
+def java_float(v):
+    """Shortest decimal that round-trips to the same float32, as a Java literal."""
+    text = np.format_float_positional(v, unique=True, trim="-") if abs(v) >= 1e-4 or v == 0 \
+        else np.format_float_scientific(v, unique=True, trim="-")
+    return text + "f"
+
+
 def write_json(name, obj):
     os.makedirs(OUT_DIR, exist_ok=True)
     path = os.path.join(OUT_DIR, name)
@@ -184,7 +191,7 @@ def write_json(name, obj):
 def main():
     if "--java-table" in sys.argv:
         for i in range(0, 256, 8):
-            print("        " + ", ".join(repr(float(v)) if False else (np.format_float_positional(v, unique=True, trim="-") if abs(v) >= 1e-4 or v == 0 else np.format_float_scientific(v, unique=True, trim="-")) + "f" for v in DYN8[i:i + 8]) + ",")
+            print("        " + ", ".join(java_float(v) for v in DYN8[i:i + 8]) + ",")
         return
     rng = np.random.default_rng(20261123)
     cases = [
