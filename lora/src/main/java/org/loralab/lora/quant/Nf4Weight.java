@@ -42,13 +42,7 @@ public final class Nf4Weight implements QuantizedWeight {
      */
     public static Nf4Weight of(int[] shape, int blockSize, byte[] packed, float[] absmax, DoubleQuantizedAbsmax nested) {
         QuantOptions.checkBlockSize(blockSize, "block size");
-        long n = 1;
-        for (int d : shape) {
-            if (d <= 0) {
-                throw new IllegalArgumentException("shape dims must be positive, got " + java.util.Arrays.toString(shape));
-            }
-            n *= d;
-        }
+        long n = Shapes.numel(shape);
         if (packed.length != (n + 1) / 2) {
             throw new IllegalArgumentException("NF4 weight of " + n + " values needs " + (n + 1) / 2
                     + " packed bytes, got " + packed.length);

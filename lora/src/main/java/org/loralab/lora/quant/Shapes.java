@@ -6,8 +6,11 @@ final class Shapes {
     private Shapes() {
     }
 
-    /** Checks that {@code shape} has positive dims whose product is {@code values.length}; returns it. */
-    static int checkedNumel(float[] values, int[] shape) {
+    /** Product of the dims; rejects an empty shape and non-positive dims. */
+    static long numel(int[] shape) {
+        if (shape.length == 0) {
+            throw new IllegalArgumentException("a quantised weight needs at least one dimension");
+        }
         long n = 1;
         for (int d : shape) {
             if (d <= 0) {
@@ -15,7 +18,13 @@ final class Shapes {
             }
             n *= d;
         }
-        if (shape.length == 0 || n != values.length) {
+        return n;
+    }
+
+    /** Checks that {@code shape} has positive dims whose product is {@code values.length}; returns it. */
+    static int checkedNumel(float[] values, int[] shape) {
+        long n = numel(shape);
+        if (n != values.length) {
             throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " holds " + n
                     + " values but " + values.length + " were given");
         }
