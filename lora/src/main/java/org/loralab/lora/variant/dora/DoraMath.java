@@ -24,17 +24,17 @@ public final class DoraMath {
     }
 
     /**
-     * The DoRA output (§5.3): {@code base + (k − 1)·baseNoBias + k·lora} with {@code k = m / norm}.
+     * What DoRA adds to the base output (§5.3): {@code (k − 1)·baseNoBias + k·lora} with {@code k = m / norm};
+     * the layer's output is {@code base + delta}.
      *
-     * @param base        the base layer's output on the original input (bias included)
      * @param baseNoBias  {@code W x} without bias: {@code base − bias} in eval / without dropout, or the base
      *                    op recomputed on the dropped input during training with dropout; for embeddings (no
      *                    bias, no dropout) it is {@code base} itself
      * @param lora        the scaled LoRA branch {@code s·B(A(x̃))}
      * @param scale       {@code k = m / norm}, magnitude-shaped
      */
-    public static NDArray output(NDArray base, NDArray baseNoBias, NDArray lora, NDArray scale) {
-        return base.add(baseNoBias.mul(scale.sub(1f))).add(lora.mul(scale));
+    public static NDArray delta(NDArray baseNoBias, NDArray lora, NDArray scale) {
+        return baseNoBias.mul(scale.sub(1f)).add(lora.mul(scale));
     }
 
     /** Merged weight {@code (m / norm) ⊙ (W + s·ΔW)} per output unit (§5.4). */
