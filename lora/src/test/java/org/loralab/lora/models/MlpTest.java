@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.loralab.lora.inject.BlockPaths;
 
 class MlpTest {
 
@@ -29,8 +30,8 @@ class MlpTest {
     @Test
     void namesAndShapesFollowPeftTestMlp() {
         Mlp mlp = peftTestMlp();
-        Map<String, Block> paths = BlockPaths.of(mlp);
-        assertEquals(List.of("lin0", "drop0", "lin1"), List.copyOf(paths.keySet()));
+        Map<String, Block> paths = BlockPaths.named(mlp);
+        assertEquals(List.of("", "lin0", "drop0", "lin1"), List.copyOf(paths.keySet())); // "" is the root
         assertInstanceOf(Linear.class, paths.get("lin0"));
         assertInstanceOf(Dropout.class, paths.get("drop0"));
         try (NDManager m = NDManager.newBaseManager()) {

@@ -21,6 +21,9 @@ import ai.djl.util.Pair;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.loralab.lora.inject.BlockPaths;
+import org.loralab.lora.config.AdapterConfig;
+import org.loralab.lora.inject.AdaptedModel;
 
 class VitTest {
 
@@ -44,7 +47,7 @@ class VitTest {
 
     @Test
     void blocksCarryHuggingFaceNames() {
-        Map<String, Block> paths = BlockPaths.of(tiny());
+        Map<String, Block> paths = BlockPaths.named(tiny());
         assertInstanceOf(Conv2d.class, paths.get("vit.embeddings.patch_embeddings.projection"));
         for (int i = 0; i < 2; i++) {
             String p = "vit.encoder.layer." + i + ".";
@@ -59,8 +62,8 @@ class VitTest {
         }
         assertInstanceOf(LayerNorm.class, paths.get("vit.layernorm"));
         assertInstanceOf(Linear.class, paths.get("classifier"));
-        // vit, embeddings, patch_embeddings, projection, encoder, layer; 14 per layer; layernorm, classifier
-        assertEquals(6 + 2 * 14 + 2, paths.size(), () -> String.join("\n", paths.keySet()));
+        // root, vit, embeddings, patch_embeddings, projection, encoder, layer; 14 per layer; layernorm, classifier
+        assertEquals(7 + 2 * 14 + 2, paths.size(), () -> String.join("\n", paths.keySet()));
     }
 
     @Test
@@ -68,24 +71,35 @@ class VitTest {
         try (NDManager m = NDManager.newBaseManager()) {
             VitForImageClassification vit = tiny();
             vit.initialize(m, DataType.FLOAT32, new Shape(1, 1, 8, 8));
-            Block emb = BlockPaths.of(vit).get("vit.embeddings");
+            Block emb = BlockPaths.named(vit).get("vit.embeddings");
             assertEquals(new Shape(1, 1, 16), emb.getDirectParameters().get("cls_token").getArray().getShape());
             assertEquals(new Shape(1, 5, 16),
                     emb.getDirectParameters().get("position_embeddings").getArray().getShape());
         }
     }
 
-    /** PEFT's ViT-B/16 example: the base model (101 classes, no pooler) has 85,876,325 parameters (spec §21). */
+    /**
+     * PEFT's ViT-B/16 example (spec §21): LoRA r=16, alpha=16 on query+value, classifier in modules_to_save
+     * (a trainable copy; the frozen original still counts) prints trainable 667,493 / all 86,543,818.
+     */
     @Test
-    void vitBase16HasHuggingFaceParameterCount() {
+    void vitBase16LoraReportsPeftCounts() {
         try (NDManager m = NDManager.newBaseManager()) {
             VitForImageClassification vit = Vit.base16(101).build();
             vit.initialize(m, DataType.FLOAT32, new Shape(1, 3, 224, 224));
-            long total = 0;
+            long base = 0;
             for (Pair<String, Parameter> p : vit.getParameters()) {
-                total += p.getValue().getArray().size();
+                base += p.getValue().getArray().size();
             }
-            assertEquals(85_876_325L, total);
+            assertEquals(85_876_325L, base, "base model = HF ViTForImageClassification without pooler");
+            AdaptedModel am = AdaptedModel.inject(vit, AdapterConfig.builder().r(16).alpha(16)
+                    .targetModules("query", "value").dropout(0.1).bias("none").modulesToSave("classifier")
+                    .seed(0).build());
+            assertEquals(667_493L, am.trainableParameters());
+            assertEquals(86_543_818L, am.allParameters());
+            assertEquals("trainable params: 667,493 || all params: 86,543,818 || trainable%: 0.7713",
+                    am.trainableSummary());
+            assertEquals(24, am.layers().size());
         }
     }
 
