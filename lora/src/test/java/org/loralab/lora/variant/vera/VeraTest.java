@@ -147,9 +147,10 @@ class VeraTest {
             Setup s = setup(m, 3, false);
             NDArray lb = s.l0().lambdaB().getArray();
             NDArray ld = s.l0().lambdaD().getArray();
-            NDArray expected = s.l0().sliceB(ParamSource.DIRECT).matMul(ld.diag())
+            NDArray diagD = m.eye(R).mul(ld);   // (i, j) = δ_ij λ_d[j]
+            NDArray diagB = m.eye(20).mul(lb);
+            NDArray expected = diagB.matMul(s.l0().sliceB(ParamSource.DIRECT)).matMul(diagD)
                     .matMul(s.l0().sliceA(ParamSource.DIRECT));
-            expected = lb.diag().matMul(expected);
             NDArray delta = s.l0().deltaWeight(ParamSource.DIRECT);
             assertTrue(delta.sub(expected).abs().max().getFloat() < 1e-5);
         }
