@@ -29,6 +29,19 @@ public interface AdaptedModel {
     /** The default adapter name, as in PEFT. */
     String DEFAULT = "default";
 
+    /**
+     * An adapted-model handle with no adapter yet (for {@link #load} of saved adapters, PEFT's
+     * {@code PeftModel.from_pretrained}); its block must be initialized / loaded.
+     */
+    static AdaptedModel of(Model model) {
+        return Injector.wrap(model, null);
+    }
+
+    /** As {@link #of(Model)} for a bare block tree. */
+    static AdaptedModel of(Block root) {
+        return Injector.wrap(null, root);
+    }
+
     /** Injects adapter "default" into a DJL model (its block must be initialized / loaded). */
     static AdaptedModel inject(Model model, AdapterConfig config) {
         return Injector.inject(model, null, config, DEFAULT);
@@ -37,6 +50,11 @@ public interface AdaptedModel {
     /** Injects adapter "default" into a block tree (initialized / loaded). */
     static AdaptedModel inject(Block root, AdapterConfig config) {
         return Injector.inject(null, root, config, DEFAULT);
+    }
+
+    /** Injects a named adapter into a DJL model. */
+    static AdaptedModel inject(Model model, AdapterConfig config, String adapterName) {
+        return Injector.inject(model, null, config, adapterName);
     }
 
     /** Injects a named adapter into a block tree. */
@@ -128,9 +146,29 @@ public interface AdaptedModel {
     /** The hooks a trainer calls each step for the active adapters (AdaLoRA, DyLoRA, SoRA). */
     TrainingHooks hooks();
 
+    /** Notes from injection, e.g. target list entries that matched nothing, weight-path layers without dropout. */
+    List<String> warnings();
+
+    /**
+     * Adds an adapter whose tensors will be overwritten by the caller (file loading): the layers are
+     * made with {@code init=false} so no init touches the base weights; {@link #config} keeps
+     * {@code config} as given. Not active until {@link #setActive}.
+     */
+    void addAdapterForLoading(String name, AdapterConfig config);
+
+    /**
+     * The tensors of one adapter under PEFT's file names ("base_model.model.<path>.lora_A.weight",
+     * modules_to_save copies under the module path, trained biases, shared tensors), in file order.
+     */
+    Map<String, org.loralab.lora.variant.AdapterParam> adapterTensors(String adapterName);
+
     /** Saves an adapter in PEFT layout: dir/adapter_config.json + dir/adapter_model.safetensors. */
     void save(Path dir, String adapterName);
 
-    /** Loads an adapter from a PEFT-layout directory under a new name (injecting it); fails without changes. */
+    /**
+     * Loads an adapter from a PEFT-layout directory under a new name (injecting it). It becomes active
+     * when it is the only adapter, as with from_pretrained; otherwise call {@link #setActive}.
+     * A failed load (bad file, mismatched shapes, missing or unexpected tensors) changes nothing.
+     */
     void load(Path dir, String adapterName);
 }

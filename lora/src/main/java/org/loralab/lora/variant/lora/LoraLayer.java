@@ -2,6 +2,7 @@ package org.loralab.lora.variant.lora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -323,30 +324,27 @@ public class LoraLayer implements LayerAdapter {
 
     @Override
     public void merge() {
-        NDArray w = base.weight().getArray();
-        try (NDManager tmp = w.getManager().newSubManager()) {
-            NDArray d = deltaWeight(ParamSource.DIRECT);
-            d.attach(tmp);
-            w.addi(d);
-            if (loraBBias != null) {
-                NDArray bb = loraBBias.getArray().mul(scaling);
-                bb.attach(tmp);
-                base.bias().getArray().addi(bb);
-            }
-        }
+        apply(1);
     }
 
     @Override
     public void unmerge() {
-        NDArray w = base.weight().getArray();
-        try (NDManager tmp = w.getManager().newSubManager()) {
+        apply(-1);
+    }
+
+    /** W += sign * ΔW in place (and the lora_B bias into the base bias), temporaries freed. */
+    private void apply(int sign) {
+        try (NDScope scope = new NDScope()) {
             NDArray d = deltaWeight(ParamSource.DIRECT);
-            d.attach(tmp);
-            w.subi(d);
+            NDArray w = base.weight().getArray();
+            if (sign > 0) {
+                w.addi(d);
+            } else {
+                w.subi(d);
+            }
             if (loraBBias != null) {
-                NDArray bb = loraBBias.getArray().mul(scaling);
-                bb.attach(tmp);
-                base.bias().getArray().subi(bb);
+                NDArray bb = loraBBias.getArray().mul(scaling * sign);
+                base.bias().getArray().addi(bb);
             }
         }
     }
