@@ -52,6 +52,7 @@ class VeraModelTest {
             AdaptedModel model = AdaptedModel.inject(block, config(true));
             assertEquals(base, forward(model.block(), m), "no-op at init (lambda_b = 0)");
             assertEquals((20 + 4) + (8 + 4), model.trainableParameters());
+            assertEquals(406 + 36, model.allParameters(), "base 406 + lambdas; the projections are buffers");
             Map<String, AdapterParam> tensors = model.adapterTensors("default");
             assertEquals(List.of("base_model.model.0.vera_lambda_b", "base_model.model.0.vera_lambda_d",
                     "base_model.model.2.vera_lambda_b", "base_model.model.2.vera_lambda_d",

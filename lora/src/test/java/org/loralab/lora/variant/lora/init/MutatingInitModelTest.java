@@ -48,6 +48,7 @@ class MutatingInitModelTest {
             AdaptedModel model = AdaptedModel.inject(block, config(init));
             assertTrue(maxAbsDiff(forward(model.block(), m), base) < 1e-5, init + ": no-op at init");
             assertEquals(4L * (10 + 20) + 4L * (20 + 8), model.trainableParameters());
+            assertEquals(406 + 232, model.allParameters(), "MLP 406 + adapters 232");
 
             perturb(model);
             NDArray unmerged = forward(model.block(), m);
