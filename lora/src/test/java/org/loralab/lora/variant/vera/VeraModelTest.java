@@ -2,6 +2,8 @@ package org.loralab.lora.variant.vera;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.loralab.lora.variant.lora.init.TinyMlp.forward;
 import static org.loralab.lora.variant.lora.init.TinyMlp.maxAbsDiff;
@@ -71,6 +73,30 @@ class VeraModelTest {
                 assertTrue(maxAbsDiff(forward(model.block(), m), base) < 1e-6, "disable == base");
             }
             assertTrue(maxAbsDiff(forward(model.block(), m), unmerged) < 1e-5);
+        }
+    }
+
+    @Test
+    void adaptersOfOneModelShareProjectionsAndMustAgreeOnKeyAndSaving() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            AdaptedModel model = AdaptedModel.inject(TinyMlp.build(m), config(true));
+            perturb(model, "default");
+            NDArray before = forward(model.block(), m);
+            model.addAdapter("other", config(true));
+            assertSame(model.adapterTensors("default").get("base_model.vera_A").parameter(),
+                    model.adapterTensors("other").get("base_model.vera_A").parameter(), "same memory");
+
+            AdapterConfig otherKey = config(true).toBuilder().option(VeraOptions.PROJECTION_PRNG_KEY, 6).build();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> model.addAdapter("bad-key", otherKey));
+            assertTrue(e.getMessage().contains("projection_prng_key=6"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> model.addAdapter("bad-save", config(false)));
+            AdapterConfig otherRank = config(true).toBuilder().r(8).build();
+            assertThrows(IllegalArgumentException.class, () -> model.addAdapter("bad-r", otherRank));
+            assertEquals(List.of("default", "other"), model.adapterNames());
+
+            model.deleteAdapter("other");
+            assertTrue(maxAbsDiff(forward(model.block(), m), before) < 1e-6, "the shared arrays outlive 'other'");
         }
     }
 
