@@ -62,6 +62,16 @@ public interface AdaptedModel {
         return Injector.inject(null, root, config, adapterName);
     }
 
+    /**
+     * A DJL Trainer for {@link #model()} with the adapter trainability re-applied afterwards. Use this
+     * rather than {@code model.newTrainer}: DJL's PyTorch engine unfreezes every parameter of a model
+     * that was loaded from a file when a trainer is made.
+     */
+    ai.djl.training.Trainer newTrainer(ai.djl.training.TrainingConfig config);
+
+    /** Re-applies "base frozen, active adapters train" (after anything that unfroze parameters). */
+    void refreshTrainability();
+
     /** The (possibly replaced) root block to run. */
     Block block();
 

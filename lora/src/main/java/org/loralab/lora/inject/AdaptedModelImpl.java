@@ -53,6 +53,7 @@ final class AdaptedModelImpl implements AdaptedModel {
     AdaptedModelImpl(Model model, Block root) {
         this.model = model;
         this.root = root;
+        clearWasLoaded(model);
         for (Pair<String, Parameter> p : root.getParameters()) {
             originalTrainable.put(p.getValue(), p.getValue().requiresGradient());
         }
@@ -226,6 +227,9 @@ final class AdaptedModelImpl implements AdaptedModel {
         }
         AdaptedLayer layer = new AdaptedLayer(n.path(), base, state, AdaptedLayer.WEIGHT, wp);
         wp.layers.put(base.weight(), layer);
+        if (base.bias() != null) {
+            wp.biases.put(base.bias(), layer);
+        }
         layers.put(n.path(), layer);
         return layer;
     }
@@ -357,6 +361,43 @@ final class AdaptedModelImpl implements AdaptedModel {
         return p.getType() == Parameter.Type.RUNNING_MEAN || p.getType() == Parameter.Type.RUNNING_VAR;
     }
 
+    /**
+     * DJL's PtModel.newTrainer unfreezes all parameters of a loaded model ("wasLoaded"); clear that
+     * flag so a trainer made directly from the model keeps the base frozen.
+     */
+    private static void clearWasLoaded(Model model) {
+        if (model == null) {
+            return;
+        }
+        for (Class<?> c = model.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            try {
+                java.lang.reflect.Field f = c.getDeclaredField("wasLoaded");
+                f.setAccessible(true);
+                f.setBoolean(model, false);
+                return;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // not this class
+            }
+        }
+    }
+
+    @Override
+    public ai.djl.training.Trainer newTrainer(ai.djl.training.TrainingConfig config) {
+        if (model == null) {
+            throw new IllegalStateException("this AdaptedModel wraps a bare block; make a DJL Model with setBlock(block()) "
+                    + "and inject into the Model to get a trainer");
+        }
+        clearWasLoaded(model);
+        ai.djl.training.Trainer t = model.newTrainer(config);
+        applyTrainability();
+        return t;
+    }
+
+    @Override
+    public void refreshTrainability() {
+        applyTrainability();
+    }
+
     // ------------------------------------------------------------------ adapters
 
     @Override
@@ -466,6 +507,9 @@ final class AdaptedModelImpl implements AdaptedModel {
         } else {
             WeightPathBlock wp = (WeightPathBlock) layer.holder;
             wp.layers.remove(layer.base.weight());
+            if (layer.base.bias() != null) {
+                wp.biases.remove(layer.base.bias());
+            }
             if (wp.layers.isEmpty()) {
                 weightWrappers.remove(wp.inner);
                 replaceHolder(wp, wp.inner);

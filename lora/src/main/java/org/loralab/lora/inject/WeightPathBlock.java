@@ -30,6 +30,7 @@ final class WeightPathBlock extends AbstractBlock implements Wrapper {
 
     final Block inner;
     final Map<Parameter, AdaptedLayer> layers = new IdentityHashMap<>();
+    final Map<Parameter, AdaptedLayer> biases = new IdentityHashMap<>();
 
     WeightPathBlock(Block inner) {
         super(VERSION);
@@ -88,15 +89,18 @@ final class WeightPathBlock extends AbstractBlock implements Wrapper {
 
         @Override
         public NDArray getValue(Parameter p, Device device, boolean training) {
-            AdaptedLayer l = p == null ? null : layers.get(p);
             NDArray w = real.getValue(p, device, training);
-            if (l == null) {
+            if (p == null) {
                 return w;
             }
-            List<LayerAdapter> run = l.running();
+            AdaptedLayer l = layers.get(p);
+            AdaptedLayer lb = l == null ? biases.get(p) : null;
+            if (l == null && lb == null) {
+                return w;
+            }
             ParamSource src = q -> real.getValue(q, device, training);
-            for (LayerAdapter a : run) {
-                w = a.effectiveWeight(w, src);
+            for (LayerAdapter a : (l != null ? l : lb).running()) {
+                w = l != null ? a.effectiveWeight(w, src) : a.effectiveBias(w, src);
             }
             return w;
         }

@@ -63,6 +63,14 @@ public interface LayerAdapter extends AutoCloseable {
         return w.add(deltaWeight(params));
     }
 
+    /**
+     * The bias the base op should use on the weight path ({@code b + s * lora_B.bias} for LoRA with
+     * lora_bias); default {@code b} unchanged. {@code b} may be null when the base has no bias.
+     */
+    default NDArray effectiveBias(NDArray b, ParamSource params) {
+        return b;
+    }
+
     /** Whether the weight path is exact for this adapter (false with input dropout > 0 when training). */
     default boolean weightPathExact() {
         return true;

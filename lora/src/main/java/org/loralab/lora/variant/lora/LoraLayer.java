@@ -318,6 +318,11 @@ public class LoraLayer implements LayerAdapter {
     }
 
     @Override
+    public NDArray effectiveBias(NDArray b, ParamSource ps) {
+        return loraBBias == null ? b : b.add(ps.value(loraBBias).mul(scaling));
+    }
+
+    @Override
     public boolean weightPathExact() {
         return dropout == 0;
     }
