@@ -11,9 +11,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.Trainer;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
 import java.util.ArrayList;
@@ -23,7 +22,9 @@ import java.util.Random;
 /**
  * The training loop: seeded shuffling and batching of {@link TensorData}, one NDManager scope per batch, optimizer
  * groups (plain, LoRA+, LoRA-FA), schedule, gradient clipping, listeners, step hooks, checkpoints, and a clean stop
- * on interrupt or a non-finite loss. Runs on DJL's {@link Trainer} (parameter store, devices, gradient collector).
+ * on interrupt or a non-finite loss. Runs on DJL's training machinery (ParameterStore + ParameterServer for devices
+ * and updates, the engine's GradientCollector), as Trainer does, without Trainer's first-step "all gradients zero"
+ * check: it sums signed gradients, which is exactly 0 for a softmax head whose only trainable tensor is LoRA's B.
  */
 public final class Fit {
     private Fit() {}
@@ -47,12 +48,10 @@ public final class Fit {
             throw new IllegalArgumentException(
                     "nothing to train: every parameter of the model is frozen (inject an adapter or unfreeze a layer)");
         }
-        DefaultTrainingConfig config = new DefaultTrainingConfig(options.loss())
-                .optOptimizer(optimizer)
-                .optDevices(devices);
-        try (Trainer trainer = model.newTrainer(config)) {
-            trainer.initialize(inputShape);
-            return new Loop(trainer, block, train, validation, options, optimizer, devices, trainable,
+        try (NDManager manager = model.getNDManager().newSubManager()) {
+            ParameterStore store = new ParameterStore(manager, false);
+            store.setParameterServer(manager.getEngine().newParameterServer(optimizer), devices);
+            return new Loop(manager, store, block, train, validation, options, optimizer, devices, trainable,
                     NamedParams.count(all)).run();
         }
     }
@@ -83,7 +82,8 @@ public final class Fit {
     }
 
     private static final class Loop {
-        private final Trainer trainer;
+        private final NDManager manager;
+        private final ParameterStore store;
         private final Block block;
         private final TensorData train;
         private final TensorData validation;
@@ -97,9 +97,10 @@ public final class Fit {
         private final PeakMemory memory;
         private final List<FitListener> listeners;
 
-        Loop(Trainer trainer, Block block, TensorData train, TensorData validation, FitOptions o,
+        Loop(NDManager manager, ParameterStore store, Block block, TensorData train, TensorData validation, FitOptions o,
                 Optimizer optimizer, Device[] devices, List<Pair<String, Parameter>> trainable, long totalParams) {
-            this.trainer = trainer;
+            this.manager = manager;
+            this.store = store;
             this.block = block;
             this.train = train;
             this.validation = validation;
@@ -128,7 +129,7 @@ public final class Fit {
             String message = null;
             BatchEvent last = null;
             long start = System.nanoTime();
-            try (NDManager guardScope = trainer.getManager().newSubManager()) {
+            try (NDManager guardScope = manager.newSubManager()) {
                 NDArray[] backups = o.nonFiniteGuard() ? backups(guardScope) : null;
                 outer:
                 for (int epoch = 1; epoch <= epochs; epoch++) {
@@ -147,7 +148,7 @@ public final class Fit {
                         int from = (int) (b * batch);
                         int to = (int) Math.min(n, from + (long) batch);
                         double lr = o.lr() * schedule.factor(step, total);
-                        try (NDManager scope = trainer.getManager().newSubManager()) {
+                        try (NDManager scope = manager.newSubManager()) {
                             long[] idx = java.util.Arrays.copyOfRange(order, from, to);
                             BatchResult r = trainBatch(scope, idx);
                             if (!Double.isFinite(r.loss)) {
@@ -168,7 +169,7 @@ public final class Fit {
                                 save(backups);
                             }
                             setFactor(schedule.factor(step, total));
-                            trainer.step();
+                            store.updateAllParameters();
                             step++;
                             for (StepHook h : o.stepHooks()) {
                                 h.afterStep(step, total);
@@ -227,10 +228,10 @@ public final class Fit {
             List<NDList[]> parts = split(scope, x, y);
             double lossSum = 0;
             long correct = 0;
-            try (GradientCollector gc = trainer.newGradientCollector()) {
+            try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
                 for (NDList[] part : parts) {
-                    NDList preds = trainer.forward(part[0], part[1]);
-                    NDArray loss = trainer.getLoss().evaluate(part[1], preds);
+                    NDList preds = block.forward(store, part[0], true);
+                    NDArray loss = o.loss().evaluate(part[1], preds);
                     long size = part[0].head().getShape().get(0);
                     double value = loss.getFloat();
                     if (!Double.isFinite(value)) {
@@ -300,15 +301,15 @@ public final class Fit {
             long correct = 0;
             for (long from = 0; from < n; from += o.batchSize()) {
                 long to = Math.min(n, from + o.batchSize());
-                try (NDManager scope = trainer.getManager().newSubManager()) {
+                try (NDManager scope = manager.newSubManager()) {
                     NDArray x = validation.features().get(from + ":" + to);
                     NDArray y = validation.labels().get(from + ":" + to);
                     x.attach(scope);
                     y.attach(scope);
                     x = onDevice(scope, x, devices[0]);
                     y = onDevice(scope, y, devices[0]);
-                    NDList preds = trainer.evaluate(new NDList(x));
-                    lossSum += trainer.getLoss().evaluate(new NDList(y), preds).getFloat() * (to - from);
+                    NDList preds = block.forward(store, new NDList(x), false);
+                    lossSum += o.loss().evaluate(new NDList(y), preds).getFloat() * (to - from);
                     correct += correct(preds.head(), y);
                 }
             }

@@ -11,7 +11,7 @@ import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 
-/** Test-only LoRA linear layer with PEFT's names: y = x W^T + s (x A^T) B^T, W frozen. */
+/** Test-only LoRA linear layer (B zero, or normal with sigma bInit) with PEFT's names: y = x W^T + s (x A^T) B^T, W frozen. */
 final class TinyLoraLinear extends AbstractBlock {
     final Parameter weight;
     final Parameter loraA;
@@ -28,7 +28,7 @@ final class TinyLoraLinear extends AbstractBlock {
         loraA = addParameter(Parameter.builder().setName("lora_A").setType(Parameter.Type.WEIGHT)
                 .optShape(new Shape(r, in)).optInitializer(new NormalInitializer(0.5f)).build());
         loraB = addParameter(Parameter.builder().setName("lora_B").setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(out, r)).optInitializer(new ConstantInitializer(bInit)).build());
+                .optShape(new Shape(out, r)).optInitializer(bInit == 0f ? new ConstantInitializer(0f) : new NormalInitializer(bInit)).build());
     }
 
     @Override
