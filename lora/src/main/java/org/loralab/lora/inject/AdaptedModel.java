@@ -1,0 +1,136 @@
+package org.loralab.lora.inject;
+
+import ai.djl.Model;
+import ai.djl.nn.Block;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.loralab.lora.config.AdapterConfig;
+import org.loralab.lora.variant.AdapterParam;
+import org.loralab.lora.variant.TrainingHooks;
+
+/**
+ * A DJL model (or block tree) with named adapters injected: PEFT's {@code PeftModel} for DJL.
+ *
+ * <pre>{@code
+ * AdaptedModel m = AdaptedModel.inject(model, AdapterConfig.builder()
+ *         .r(8).alpha(16).targetModules("query", "value").build());
+ * System.out.println(m.trainableSummary());   // trainable params: ... || all params: ... || trainable%: ...
+ * try (AdapterScope off = m.disable()) { ... base outputs ... }
+ * m.merge(true);                               // safe merge: NaN/Inf check
+ * Block plain = m.mergeAndUnload();
+ * }</pre>
+ *
+ * The base is frozen; only adapter tensors, modules_to_save copies and biases per {@code bias} train.
+ * Forward through {@link #block()} (or the DJL Model, whose block is updated) as usual.
+ */
+public interface AdaptedModel {
+
+    /** The default adapter name, as in PEFT. */
+    String DEFAULT = "default";
+
+    /** Injects adapter "default" into a DJL model (its block must be initialized / loaded). */
+    static AdaptedModel inject(Model model, AdapterConfig config) {
+        return Injector.inject(model, null, config, DEFAULT);
+    }
+
+    /** Injects adapter "default" into a block tree (initialized / loaded). */
+    static AdaptedModel inject(Block root, AdapterConfig config) {
+        return Injector.inject(null, root, config, DEFAULT);
+    }
+
+    /** Injects a named adapter into a block tree. */
+    static AdaptedModel inject(Block root, AdapterConfig config, String adapterName) {
+        return Injector.inject(null, root, config, adapterName);
+    }
+
+    /** The (possibly replaced) root block to run. */
+    Block block();
+
+    /** The DJL model, or null when injected into a bare block. */
+    Model model();
+
+    /** Adds another named adapter (inactive until {@link #setActive}); an existing name is an error. */
+    void addAdapter(String name, AdapterConfig config);
+
+    /** Names of all adapters, in creation order. */
+    List<String> adapterNames();
+
+    /** The config of an adapter. */
+    AdapterConfig config(String adapterName);
+
+    /** Active adapters (their deltas are summed). */
+    List<String> activeAdapters();
+
+    /** Makes exactly these adapters active (and trainable; others frozen). */
+    void setActive(String... adapterNames);
+
+    /** Removes an adapter everywhere (unmerging it first). */
+    void deleteAdapter(String adapterName);
+
+    /** Merges the active adapters into the base weights (unsafe). Merging twice is a no-op. */
+    void merge();
+
+    /**
+     * Merges the active adapters; with {@code safe}, computes on a copy first and throws
+     * IllegalStateException naming the adapter and layer when the result has NaN/Inf, leaving W untouched.
+     */
+    void merge(boolean safe);
+
+    /** Subtracts merged adapters again (LIFO). */
+    void unmerge();
+
+    /** Whether any adapter is merged. */
+    boolean isMerged();
+
+    /** Disables all adapters (unmerging first) until the returned scope is closed. */
+    AdapterScope disable();
+
+    /** Re-enables adapters after a {@link #disable()} that was not scoped. */
+    void enable();
+
+    /** Whether adapters are enabled. */
+    boolean isEnabled();
+
+    /** Merges active adapters, removes all adapter blocks and returns the plain root block. */
+    Block mergeAndUnload();
+
+    /** As {@link #mergeAndUnload()} with a safe merge. */
+    Block mergeAndUnload(boolean safe);
+
+    /** Removes all adapter blocks without merging and returns the plain root block. */
+    Block unload();
+
+    /** PEFT print_trainable_parameters: trainable scalars. */
+    long trainableParameters();
+
+    /** PEFT print_trainable_parameters: all scalars (frozen base + adapters + saved copies; not running stats). */
+    long allParameters();
+
+    /** "trainable params: 667,493 || all params: 86,543,818 || trainable%: 0.7713". */
+    String trainableSummary();
+
+    /** Every adapted layer, one row per (layer, adapter), in tree order. */
+    List<AdaptedLayerInfo> layers();
+
+    /** Trainable tensors by PEFT in-memory name ("encoder...query.lora_A.default.weight"), with roles. */
+    Map<String, AdapterParam> trainableParameterMap();
+
+    /** W of the base layer at {@code path} as [out, in] (conv flattened, embedding [V, d]). */
+    float[][] baseWeight(String path);
+
+    /** ΔW of adapter {@code adapterName} at {@code path}, same layout as {@link #baseWeight}. */
+    float[][] deltaWeight(String path, String adapterName);
+
+    /** Dotted path to block, for every block of the tree (adapter wrappers are transparent). */
+    Map<String, Block> namedBlocks();
+
+    /** The hooks a trainer calls each step for the active adapters (AdaLoRA, DyLoRA, SoRA). */
+    TrainingHooks hooks();
+
+    /** Saves an adapter in PEFT layout: dir/adapter_config.json + dir/adapter_model.safetensors. */
+    void save(Path dir, String adapterName);
+
+    /** Loads an adapter from a PEFT-layout directory under a new name (injecting it); fails without changes. */
+    void load(Path dir, String adapterName);
+}

@@ -1,0 +1,72 @@
+package org.loralab.lora.variant;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+
+/**
+ * A read/write view of the base block an adapter wraps: its kind, weight, bias and op settings,
+ * and its op applied with another weight (for weight-space variants: LoHa, LoKr, DoRA's dropout path).
+ * Implemented by the injector for Linear, Conv1d/2d/3d and Embedding.
+ */
+public interface BaseLayer {
+    /** The wrapped DJL block. */
+    Block block();
+
+    /** Its kind. */
+    LayerKind kind();
+
+    /** The weight parameter (DJL layout = PyTorch layout: [out,in], [out,in/g,k..], [V,d]). */
+    Parameter weight();
+
+    /** The bias parameter, or null. */
+    Parameter bias();
+
+    /** Weight shape. */
+    default Shape weightShape() {
+        return weight().getArray().getShape();
+    }
+
+    /** in features / in channels / vocabulary size V. */
+    long inFeatures();
+
+    /** out features / out channels / embedding dim d. */
+    long outFeatures();
+
+    /** Conv kernel shape (empty shape for Linear/Embedding). */
+    Shape kernel();
+
+    /** Conv stride (null for Linear/Embedding). */
+    Shape stride();
+
+    /** Conv padding (null for Linear/Embedding). */
+    Shape padding();
+
+    /** Conv dilation (null for Linear/Embedding). */
+    Shape dilation();
+
+    /** Conv groups (1 for Linear/Embedding). */
+    int groups();
+
+    /** The manager that owns the base weight; adapter arrays are created under it. */
+    default NDManager manager() {
+        return weight().getArray().getManager();
+    }
+
+    /**
+     * The base op on {@code x} with the given weight and bias (bias may be null): linear, conv with the
+     * base stride/padding/dilation/groups, or embedding lookup.
+     */
+    NDArray apply(NDArray x, NDArray weight, NDArray bias);
+
+    /** W as a float matrix: [out, in] (conv flattened to [out, in/g*k..], embedding [V, d]). */
+    float[][] weightMatrix();
+
+    /**
+     * Overwrites W in place (same NDArray, so trainers holding it see the change) from a matrix in the
+     * layout of {@link #weightMatrix()}. For PiSSA/OLoRA/LoftQ residuals.
+     */
+    void setWeightMatrix(float[][] w);
+}
