@@ -10,11 +10,12 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.optimizer.Optimizer;
-import ai.djl.util.Pair;
+import org.loralab.lora.inject.AdaptedModel;
+import org.loralab.lora.variant.StepInfo;
+import org.loralab.lora.variant.TrainingHooks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -29,48 +30,84 @@ import java.util.Random;
 public final class Fit {
     private Fit() {}
 
-    /** Trains {@code model} (its block's trainable parameters) on {@code train}; {@code validation} may be null. */
+    /** Trains {@code model}'s trainable parameters on {@code train}; {@code validation} may be null. */
     public static TrainingReport fit(Model model, TensorData train, TensorData validation, FitOptions options) {
-        Block block = model.getBlock();
-        if (block == null) {
-            throw new IllegalArgumentException("the model has no block: call model.setBlock(...) first");
+        Block block = requireBlock(model.getBlock());
+        initialize(block, model.getNDManager(), train, options);
+        return fit(block, model.getNDManager(), train, validation, options, TrainableParams.of(block),
+                TrainingHooks.NONE);
+    }
+
+    /**
+     * Trains an adapted model: only what the adapter made trainable, with core's parameter roles and layer
+     * scalings (LoRA+, LoRA-FA) and the active variants' per-step hooks.
+     */
+    public static TrainingReport fit(AdaptedModel model, TensorData train, TensorData validation,
+            FitOptions options) {
+        Block block = requireBlock(model.block());
+        if (model.model() != null) {
+            return fit(block, model.model().getNDManager(), train, validation, options,
+                    TrainableParams.of(model), model.hooks());
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            return fit(block, manager, train, validation, options, TrainableParams.of(model), model.hooks());
+        }
+    }
+
+    /**
+     * The general form: an initialized block, a manager to scope training memory under, the parameters to train
+     * (with roles and scalings) and per-step hooks.
+     */
+    public static TrainingReport fit(Block block, NDManager parent, TensorData train, TensorData validation,
+            FitOptions options, List<ParamInfo> params, TrainingHooks hooks) {
+        if (!block.isInitialized()) {
+            throw new IllegalArgumentException("the block is not initialized: call block.initialize(...) first");
         }
         Device[] devices = options.devices() != null ? options.devices() : Devices.engineDefault();
         Engine.getInstance().setRandomSeed((int) options.seed());
-        Shape inputShape = batchShape(train.features(), options.batchSize());
-        if (!block.isInitialized()) {
-            block.initialize(model.getNDManager(), DataType.FLOAT32, inputShape);
+        long totalParams = NamedParams.count(NamedParams.all(block));
+        Optimizer optimizer = buildOptimizer(options, params);
+        List<ParamInfo> trainable = new ArrayList<>();
+        for (ParamInfo p : params) {
+            if (p.parameter().requiresGradient()) {
+                trainable.add(p);
+            }
         }
-        List<Pair<String, Parameter>> all = NamedParams.all(block);
-        Optimizer optimizer = buildOptimizer(options, block);
-        List<Pair<String, Parameter>> trainable = NamedParams.trainable(block);
         if (trainable.isEmpty()) {
             throw new IllegalArgumentException(
                     "nothing to train: every parameter of the model is frozen (inject an adapter or unfreeze a layer)");
         }
-        try (NDManager manager = model.getNDManager().newSubManager()) {
+        try (NDManager manager = parent.newSubManager()) {
             ParameterStore store = new ParameterStore(manager, false);
             store.setParameterServer(manager.getEngine().newParameterServer(optimizer), devices);
             return new Loop(manager, store, block, train, validation, options, optimizer, devices, trainable,
-                    NamedParams.count(all)).run();
+                    totalParams, hooks == null ? TrainingHooks.NONE : hooks).run();
         }
     }
 
-    static Optimizer buildOptimizer(FitOptions o, Block block) {
+    private static Block requireBlock(Block block) {
+        if (block == null) {
+            throw new IllegalArgumentException("the model has no block: call model.setBlock(...) first");
+        }
+        return block;
+    }
+
+    private static void initialize(Block block, NDManager manager, TensorData train, FitOptions options) {
+        if (!block.isInitialized()) {
+            block.initialize(manager, DataType.FLOAT32, batchShape(train.features(), options.batchSize()));
+        }
+    }
+
+    static Optimizer buildOptimizer(FitOptions o, List<ParamInfo> params) {
         switch (o.groups()) {
             case LORA_FA:
-                if (o.scaling() == null) {
-                    throw new IllegalArgumentException("LoRA-FA needs each layer's scaling: use loraFa(scaling)");
-                }
-                return LoraFaOptimizer.create(NamedParams.trainable(block), o.roles(), o.scaling(), o.lr(),
-                        o.weightDecay());
+                return LoraFaOptimizer.create(params, o.lr(), o.weightDecay());
             case LORA_PLUS:
-                List<Pair<String, Parameter>> t = NamedParams.trainable(block);
-                return new GroupedOptimizer(o.optimizer(), OptimizerGroups.loraPlus(t, o.lr(), o.loraPlusRatio(),
-                        o.weightDecay(), o.loraPlusEmbeddingLr(), o.roles()), t);
+                return new GroupedOptimizer(o.optimizer(), OptimizerGroups.loraPlus(params, o.lr(),
+                        o.loraPlusRatio(), o.weightDecay(), o.loraPlusEmbeddingLr()), params);
             default:
-                List<Pair<String, Parameter>> p = NamedParams.trainable(block);
-                return new GroupedOptimizer(o.optimizer(), OptimizerGroups.single(p, o.lr(), o.weightDecay()), p);
+                return new GroupedOptimizer(o.optimizer(), OptimizerGroups.single(params, o.lr(), o.weightDecay()),
+                        params);
         }
     }
 
@@ -90,7 +127,8 @@ public final class Fit {
         private final FitOptions o;
         private final Optimizer optimizer;
         private final Device[] devices;
-        private final List<Pair<String, Parameter>> trainable;
+        private final List<ParamInfo> trainable;
+        private final TrainingHooks hooks;
         private final long totalParams;
         private final Schedule schedule;
         private final Random random;
@@ -98,7 +136,7 @@ public final class Fit {
         private final List<FitListener> listeners;
 
         Loop(NDManager manager, ParameterStore store, Block block, TensorData train, TensorData validation, FitOptions o,
-                Optimizer optimizer, Device[] devices, List<Pair<String, Parameter>> trainable, long totalParams) {
+                Optimizer optimizer, Device[] devices, List<ParamInfo> trainable, long totalParams, TrainingHooks hooks) {
             this.manager = manager;
             this.store = store;
             this.block = block;
@@ -109,6 +147,7 @@ public final class Fit {
             this.devices = devices;
             this.trainable = trainable;
             this.totalParams = totalParams;
+            this.hooks = hooks;
             this.schedule = o.schedule();
             this.random = new Random(o.seed());
             this.memory = new PeakMemory(devices);
@@ -150,6 +189,8 @@ public final class Fit {
                         double lr = o.lr() * schedule.factor(step, total);
                         try (NDManager scope = manager.newSubManager()) {
                             long[] idx = java.util.Arrays.copyOfRange(order, from, to);
+                            StepInfo info = new StepInfo(step, total);
+                            hooks.beforeStep(info);
                             BatchResult r = trainBatch(scope, idx);
                             if (!Double.isFinite(r.loss)) {
                                 if (backups != null) {
@@ -171,6 +212,7 @@ public final class Fit {
                             setFactor(schedule.factor(step, total));
                             store.updateAllParameters();
                             step++;
+                            hooks.afterStep(info);
                             for (StepHook h : o.stepHooks()) {
                                 h.afterStep(step, total);
                             }
@@ -207,7 +249,7 @@ public final class Fit {
             double wall = (System.nanoTime() - start) / 1e9;
             double[] losses = java.util.Arrays.copyOf(stepLosses, (int) Math.min(step, stepLosses.length));
             TrainingReport report = new TrainingReport(stats, losses, step, total, seen, wall,
-                    NamedParams.count(trainable), totalParams, memory.peak(), memory.source(),
+                    TrainableParams.count(trainable), totalParams, memory.peak(), memory.source(),
                     Devices.describe(devices), reason, message);
             for (FitListener l : listeners) {
                 if (reason == StopReason.COMPLETED) {
@@ -234,6 +276,11 @@ public final class Fit {
                     NDArray loss = o.loss().evaluate(part[1], preds);
                     long size = part[0].head().getShape().get(0);
                     double value = loss.getFloat();
+                    Device device = part[0].head().getDevice();
+                    NDArray extra = hooks.extraLoss(p -> store.getValue(p, device, true), scope);
+                    if (extra != null) {
+                        loss = loss.add(extra);
+                    }
                     if (!Double.isFinite(value)) {
                         return new BatchResult(value, 0, idx.length);
                     }
@@ -344,11 +391,8 @@ public final class Fit {
         private void clip(NDManager scope) {
             double sq = 0;
             List<NDArray> grads = new ArrayList<>();
-            for (Pair<String, Parameter> p : trainable) {
-                if (!p.getValue().requiresGradient()) {
-                    continue;
-                }
-                NDArray g = p.getValue().getArray().getGradient();
+            for (ParamInfo p : trainable) {
+                NDArray g = p.parameter().getArray().getGradient();
                 g.attach(scope); // a wrapper per call; closing it leaves the gradient itself alone
                 grads.add(g);
                 NDArray s = g.square().sum();
@@ -367,7 +411,7 @@ public final class Fit {
         private NDArray[] backups(NDManager guardScope) {
             NDArray[] copies = new NDArray[trainable.size()];
             for (int i = 0; i < copies.length; i++) {
-                copies[i] = trainable.get(i).getValue().getArray().duplicate();
+                copies[i] = trainable.get(i).parameter().getArray().duplicate();
                 copies[i].attach(guardScope);
             }
             return copies;
@@ -375,13 +419,13 @@ public final class Fit {
 
         private void save(NDArray[] backups) {
             for (int i = 0; i < backups.length; i++) {
-                trainable.get(i).getValue().getArray().copyTo(backups[i]);
+                trainable.get(i).parameter().getArray().copyTo(backups[i]);
             }
         }
 
         private void restore(NDArray[] backups) {
             for (int i = 0; i < backups.length; i++) {
-                backups[i].copyTo(trainable.get(i).getValue().getArray());
+                backups[i].copyTo(trainable.get(i).parameter().getArray());
             }
         }
     }

@@ -1,13 +1,10 @@
 package org.loralab.lora.train;
 
 import ai.djl.Device;
-import ai.djl.nn.Parameter;
 import ai.djl.training.loss.Loss;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
-import java.util.function.ToDoubleFunction;
 
 /** Options for {@link Fit#fit}; fluent setters, validated when set. Defaults suit a small classifier. */
 public final class FitOptions {
@@ -28,8 +25,6 @@ public final class FitOptions {
     private GroupPolicy groups = GroupPolicy.PLAIN;
     private double loraPlusRatio = Double.NaN;
     private double loraPlusEmbeddingLr = OptimizerGroups.LORAPLUS_EMBEDDING_LR;
-    private BiFunction<String, Parameter, ParamRole> roles = ParamRole::byName;
-    private ToDoubleFunction<String> scaling;
     private Loss loss = Loss.softmaxCrossEntropyLoss();
     private boolean nonFiniteGuard = true;
     private final List<FitListener> listeners = new ArrayList<>();
@@ -154,16 +149,9 @@ public final class FitOptions {
         return this;
     }
 
-    /** LoRA-FA with the per-layer scaling (alpha/r or alpha/sqrt(r)) for each lora_B parameter name. */
-    public FitOptions loraFa(ToDoubleFunction<String> scalingByBName) {
+    /** LoRA-FA: A frozen, B's gradient preconditioned (needs layer scalings: fit an AdaptedModel). */
+    public FitOptions loraFa() {
         this.groups = GroupPolicy.LORA_FA;
-        this.scaling = scalingByBName;
-        return this;
-    }
-
-    /** How parameters are classified (lora_A/B, embedding); default: PEFT's names. */
-    public FitOptions roles(BiFunction<String, Parameter, ParamRole> roles) {
-        this.roles = roles;
         return this;
     }
 
@@ -213,8 +201,6 @@ public final class FitOptions {
     public GroupPolicy groups() { return groups; }
     public double loraPlusRatio() { return loraPlusRatio; }
     public double loraPlusEmbeddingLr() { return loraPlusEmbeddingLr; }
-    public BiFunction<String, Parameter, ParamRole> roles() { return roles; }
-    public ToDoubleFunction<String> scaling() { return scaling; }
     public Loss loss() { return loss; }
     public boolean nonFiniteGuard() { return nonFiniteGuard; }
     public List<FitListener> listeners() { return List.copyOf(listeners); }

@@ -2,9 +2,7 @@ package org.loralab.lora.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
-import ai.djl.util.Pair;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,13 +24,13 @@ public final class GroupedOptimizer extends Optimizer {
     private double factor = 1.0;
 
     public GroupedOptimizer(
-            OptimizerKind kind, List<ParamGroup> groups, List<Pair<String, Parameter>> params) {
+            OptimizerKind kind, List<ParamGroup> groups, List<ParamInfo> params) {
         super(new Builder());
         this.kind = kind;
         this.groups = List.copyOf(groups);
         Map<String, String> idByName = new HashMap<>();
-        for (Pair<String, Parameter> p : params) {
-            idByName.put(p.getKey(), p.getValue().getId());
+        for (ParamInfo p : params) {
+            idByName.put(p.name(), p.parameter().getId());
         }
         for (ParamGroup g : groups) {
             for (String name : g.paramNames()) {

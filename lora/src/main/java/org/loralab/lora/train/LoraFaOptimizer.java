@@ -5,12 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
-import ai.djl.util.Pair;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
+import org.loralab.lora.variant.ParamRole;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 
@@ -47,25 +46,17 @@ public final class LoraFaOptimizer extends Optimizer {
     }
 
     /**
-     * Freezes every lora_A of {@code params} and pairs each lora_B with the A of the same layer (the name with
-     * lora_B replaced by lora_A).
-     *
-     * @param scaling the layer scaling for a lora_B parameter name
+     * Freezes every lora_A of {@code params} and pairs each lora_B with the A of the same layer (its name with
+     * lora_B replaced by lora_A); each B's scaling comes from its {@link ParamInfo}.
      */
-    public static LoraFaOptimizer create(
-            List<Pair<String, Parameter>> params,
-            java.util.function.BiFunction<String, Parameter, ParamRole> roles,
-            ToDoubleFunction<String> scaling,
-            double lr,
-            double weightDecay) {
+    public static LoraFaOptimizer create(List<ParamInfo> params, double lr, double weightDecay) {
         Map<String, Parameter> aByName = new HashMap<>();
-        List<Pair<String, Parameter>> bs = new ArrayList<>();
-        for (Pair<String, Parameter> p : params) {
-            ParamRole role = roles.apply(p.getKey(), p.getValue());
-            if (role == ParamRole.LORA_A) {
-                aByName.put(p.getKey(), p.getValue());
-                p.getValue().freeze(true);
-            } else if (role == ParamRole.LORA_B) {
+        List<ParamInfo> bs = new ArrayList<>();
+        for (ParamInfo p : params) {
+            if (p.role() == ParamRole.LORA_A) {
+                aByName.put(p.name(), p.parameter());
+                p.parameter().freeze(true);
+            } else if (p.role() == ParamRole.LORA_B) {
                 bs.add(p);
             }
         }
@@ -74,13 +65,17 @@ public final class LoraFaOptimizer extends Optimizer {
                     "LoRA-FA needs a LoRA-adapted model: no lora_B parameters found (inject an adapter first)");
         }
         List<FaPair> pairs = new ArrayList<>();
-        for (Pair<String, Parameter> b : bs) {
-            String aName = b.getKey().replace("lora_B", "lora_A").replace("lora_b", "lora_a");
+        for (ParamInfo b : bs) {
+            String aName = b.name().replace("lora_B", "lora_A").replace("lora_b", "lora_a");
             Parameter a = aByName.get(aName);
             if (a == null) {
-                throw new IllegalArgumentException("LoRA-FA: no lora_A found for " + b.getKey());
+                throw new IllegalArgumentException("LoRA-FA: no lora_A found for " + b.name());
             }
-            pairs.add(new FaPair(b.getKey(), a, b.getValue(), scaling.applyAsDouble(b.getKey())));
+            if (!(b.scaling() > 0)) {
+                throw new IllegalArgumentException("LoRA-FA needs the layer scaling of " + b.name()
+                        + ": fit an AdaptedModel (or pass ParamInfo with scaling)");
+            }
+            pairs.add(new FaPair(b.name(), a, b.parameter(), b.scaling()));
         }
         return new LoraFaOptimizer(lr, weightDecay, pairs);
     }

@@ -1,11 +1,10 @@
 package org.loralab.lora.train;
 
 import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.BiFunction;
+import org.loralab.lora.variant.ParamRole;
 
 /** Builds optimizer parameter groups: one plain group, or LoRA+'s four (variants spec §4). */
 public final class OptimizerGroups {
@@ -15,10 +14,9 @@ public final class OptimizerGroups {
     private OptimizerGroups() {}
 
     /** Every trainable parameter in one group. */
-    public static List<ParamGroup> single(
-            List<Pair<String, Parameter>> trainable, double lr, double weightDecay) {
+    public static List<ParamGroup> single(List<ParamInfo> trainable, double lr, double weightDecay) {
         List<String> names = new ArrayList<>();
-        trainable.forEach(p -> names.add(p.getKey()));
+        trainable.forEach(p -> names.add(p.name()));
         return List.of(new ParamGroup("default", lr, weightDecay, names));
     }
 
@@ -30,12 +28,7 @@ public final class OptimizerGroups {
      * @param ratio loraplus_lr_ratio; required, no default (PEFT's docs use 16)
      */
     public static List<ParamGroup> loraPlus(
-            List<Pair<String, Parameter>> trainable,
-            double lr,
-            double ratio,
-            double weightDecay,
-            double embeddingLr,
-            BiFunction<String, Parameter, ParamRole> roles) {
+            List<ParamInfo> trainable, double lr, double ratio, double weightDecay, double embeddingLr) {
         if (!(ratio > 0) || Double.isInfinite(ratio)) {
             throw new IllegalArgumentException(
                     "LoRA+ needs a positive lr ratio (loraplus_lr_ratio), e.g. 16; got " + ratio);
@@ -44,11 +37,11 @@ public final class OptimizerGroups {
         List<String> emb = new ArrayList<>();
         List<String> b = new ArrayList<>();
         List<String> bNoDecay = new ArrayList<>();
-        for (Pair<String, Parameter> p : trainable) {
-            String name = p.getKey();
-            Parameter param = p.getValue();
-            ParamRole role = roles.apply(name, param);
-            if (role == ParamRole.EMBEDDING) {
+        for (ParamInfo p : trainable) {
+            String name = p.name();
+            Parameter param = p.parameter();
+            ParamRole role = p.role();
+            if (role == ParamRole.EMBEDDING_A || role == ParamRole.EMBEDDING_B) {
                 emb.add(name);
             } else if (role == ParamRole.LORA_B || param.getShape().dimension() == 1) {
                 (decays(name, param) ? b : bNoDecay).add(name);

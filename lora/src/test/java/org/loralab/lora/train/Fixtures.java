@@ -62,6 +62,14 @@ final class Fixtures {
         return out;
     }
 
+    /** TrainableParams.of(block) with the given scaling on every lora_B. */
+    static java.util.List<ParamInfo> withScaling(Model model, double scaling) {
+        return TrainableParams.of(model.getBlock()).stream()
+                .map(p -> new ParamInfo(p.name(), p.parameter(), p.role(),
+                        p.role() == org.loralab.lora.variant.ParamRole.LORA_B ? scaling : Double.NaN))
+                .toList();
+    }
+
     static float[] values(NDArray a) {
         return a.toFloatArray();
     }

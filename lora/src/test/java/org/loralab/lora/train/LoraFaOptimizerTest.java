@@ -16,8 +16,7 @@ class LoraFaOptimizerTest {
     @Test
     void freezesEveryAAndPairsEachBWithItsScaling() {
         try (Model model = Fixtures.loraModel("fa-pairs", 2.5, 0f)) {
-            LoraFaOptimizer opt = LoraFaOptimizer.create(NamedParams.trainable(model.getBlock()),
-                    ParamRole::byName, name -> 2.5, 1e-3, 0);
+            LoraFaOptimizer opt = LoraFaOptimizer.create(Fixtures.withScaling(model, 2.5), 1e-3, 0);
             TinyLoraLinear b = (TinyLoraLinear) model.getBlock();
             assertFalse(b.loraA.requiresGradient());
             assertTrue(b.loraB.requiresGradient());
@@ -33,8 +32,8 @@ class LoraFaOptimizerTest {
         try (NDManager m = NDManager.newBaseManager(); Model model = Fixtures.loraModel("fa-step", 2.0, 0f)) {
             TinyLoraLinear b = (TinyLoraLinear) model.getBlock();
             float[] a0 = b.loraA.getArray().toFloatArray();
-            TrainingReport r = Fit.fit(model, Fixtures.blobs(m, 32, 1), null,
-                    FitOptions.defaults().steps(3).batchSize(16).loraFa(name -> 2.0));
+            TrainingReport r = Fit.fit(model.getBlock(), m, Fixtures.blobs(m, 32, 1), null,
+                    FitOptions.defaults().steps(3).batchSize(16).loraFa(), Fixtures.withScaling(model, 2.0), null);
             assertArrayEquals(a0, b.loraA.getArray().toFloatArray(), 0f);
             assertTrue(OptimizerGroupsTest.maxAbsDiff(new float[6], b.loraB.getArray().toFloatArray()) > 0);
             assertEquals(6, r.trainableParams()); // r * out
@@ -55,8 +54,8 @@ class LoraFaOptimizerTest {
     private static float[] oneStep(double weightDecay) {
         Engine.getInstance().setRandomSeed(5);
         try (NDManager m = NDManager.newBaseManager(); Model model = Fixtures.loraModel("fa-wd", 2.0, 0.3f)) {
-            Fit.fit(model, Fixtures.blobs(m, 16, 1), null, FitOptions.defaults().steps(1).batchSize(16).lr(1e-2)
-                    .weightDecay(weightDecay).loraFa(name -> 2.0));
+            Fit.fit(model.getBlock(), m, Fixtures.blobs(m, 16, 1), null, FitOptions.defaults().steps(1).batchSize(16)
+                    .lr(1e-2).weightDecay(weightDecay).loraFa(), Fixtures.withScaling(model, 2.0), null);
             return ((TinyLoraLinear) model.getBlock()).loraB.getArray().toFloatArray();
         }
     }
@@ -72,11 +71,19 @@ class LoraFaOptimizerTest {
     }
 
     @Test
+    void plainFitOfALoraBlockWithoutScalingsIsAClearError() {
+        try (NDManager m = NDManager.newBaseManager(); Model model = Fixtures.loraModel("fa-noscale", 2.0, 0f)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Fit.fit(model,
+                    Fixtures.blobs(m, 8, 1), null, FitOptions.defaults().loraFa()));
+            assertTrue(e.getMessage().contains("scaling"), e.getMessage());
+        }
+    }
+
+    @Test
     void needsLoraParameters() {
         try (Model model = Fixtures.mlp("fa-none")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> LoraFaOptimizer.create(NamedParams.trainable(model.getBlock()), ParamRole::byName,
-                            name -> 1.0, 1e-3, 0));
+                    () -> LoraFaOptimizer.create(TrainableParams.of(model.getBlock()), 1e-3, 0));
             assertTrue(e.getMessage().contains("inject an adapter"));
         }
     }

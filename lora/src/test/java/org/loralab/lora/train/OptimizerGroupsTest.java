@@ -6,18 +6,18 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** LoRA+ grouping, as PEFT's tests/test_loraplus.py asserts it (variants spec §4). */
 class OptimizerGroupsTest {
 
-    private static Pair<String, Parameter> p(String name, Parameter.Type type, long... shape) {
-        return new Pair<>(name, Parameter.builder().setName(name).setType(type).optShape(new Shape(shape)).build());
+    private static ParamInfo p(String name, Parameter.Type type, long... shape) {
+        return new ParamInfo(name, Parameter.builder().setName(name).setType(type).optShape(new Shape(shape)).build(),
+                TrainableParams.roleByName(name), Double.NaN);
     }
 
-    private static final List<Pair<String, Parameter>> PARAMS = List.of(
+    private static final List<ParamInfo> PARAMS = List.of(
             p("lin0.lora_A.default", Parameter.Type.WEIGHT, 2, 8),
             p("lin0.lora_B.default", Parameter.Type.WEIGHT, 3, 2),
             p("lin0.bias", Parameter.Type.BIAS, 3),
@@ -29,7 +29,7 @@ class OptimizerGroupsTest {
 
     @Test
     void fourGroupsWithPeftLearningRatesAndMembership() {
-        List<ParamGroup> g = OptimizerGroups.loraPlus(PARAMS, 2e-4, 16, 0.01, 1e-6, ParamRole::byName);
+        List<ParamGroup> g = OptimizerGroups.loraPlus(PARAMS, 2e-4, 16, 0.01, 1e-6);
         assertEquals(List.of("groupA", "embedding", "groupB", "groupB_no_decay"),
                 g.stream().map(ParamGroup::name).toList());
         assertEquals(2e-4, g.get(0).lr(), 0);
@@ -50,15 +50,15 @@ class OptimizerGroupsTest {
     @Test
     void ratioIsRequired() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> OptimizerGroups.loraPlus(PARAMS, 1e-3, Double.NaN, 0, 1e-6, ParamRole::byName));
+                () -> OptimizerGroups.loraPlus(PARAMS, 1e-3, Double.NaN, 0, 1e-6));
         assertTrue(e.getMessage().contains("ratio"), e.getMessage());
     }
 
     @Test
     void modelWithoutLoraHasAnEmptyEmbeddingGroupAndTrains() {
         try (NDManager m = NDManager.newBaseManager(); Model model = Fixtures.mlp("plainplus")) {
-            List<ParamGroup> g = OptimizerGroups.loraPlus(NamedParams.trainable(model.getBlock()), 1e-3, 16, 0,
-                    1e-6, ParamRole::byName);
+            List<ParamGroup> g = OptimizerGroups.loraPlus(TrainableParams.of(model.getBlock()), 1e-3, 16, 0,
+                    1e-6);
             assertTrue(g.get(1).paramNames().isEmpty());
             assertEquals(2, g.get(0).paramNames().size()); // the two weights
             assertEquals(2, g.get(3).paramNames().size()); // the two biases
