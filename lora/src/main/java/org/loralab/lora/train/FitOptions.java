@@ -34,6 +34,33 @@ public final class FitOptions {
         return new FitOptions();
     }
 
+    /** An independent copy (listeners and hooks are shared objects, the lists are new). */
+    public FitOptions copy() {
+        FitOptions c = new FitOptions();
+        c.epochs = epochs;
+        c.steps = steps;
+        c.batchSize = batchSize;
+        c.optimizer = optimizer;
+        c.lr = lr;
+        c.weightDecay = weightDecay;
+        c.schedule = schedule;
+        c.warmupSteps = warmupSteps;
+        c.clipNorm = clipNorm;
+        c.seed = seed;
+        c.shuffle = shuffle;
+        c.devices = devices;
+        c.checkpointEvery = checkpointEvery;
+        c.checkpointDir = checkpointDir;
+        c.groups = groups;
+        c.loraPlusRatio = loraPlusRatio;
+        c.loraPlusEmbeddingLr = loraPlusEmbeddingLr;
+        c.loss = loss;
+        c.nonFiniteGuard = nonFiniteGuard;
+        c.listeners.addAll(listeners);
+        c.stepHooks.addAll(stepHooks);
+        return c;
+    }
+
     public FitOptions epochs(int epochs) {
         this.epochs = positive("epochs", epochs);
         return this;
