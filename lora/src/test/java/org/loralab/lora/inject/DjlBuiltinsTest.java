@@ -80,7 +80,7 @@ class DjlBuiltinsTest {
             AdaptedModel am = AdaptedModel.inject(model, AdapterConfig.builder().r(4).alpha(8)
                     .targetModules("queryProjection", "valueProjection").seed(0).build());
             assertEquals(2, am.layers().size());
-            assertEquals("weight", am.layers().get(0).mechanism(), "private Linear fields: weight path");
+            assertEquals("activation", am.layers().get(0).mechanism(), "private Linear fields take a Linear wrapper");
             assertEquals(2L * 4 * (8 + 8), am.trainableParameters());
             assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), base, 1e-5, 1e-7), "no-op at init");
 

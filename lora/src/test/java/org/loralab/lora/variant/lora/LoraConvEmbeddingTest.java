@@ -44,6 +44,8 @@ class LoraConvEmbeddingTest {
         NDArray x = Toy.mlpInput(m);
         float[] base = Toy.run(net, x).toFloatArray();
         AdaptedModel am = AdaptedModel.inject(net, AdapterConfig.builder().targetModules("conv2d").seed(5).build());
+        assertEquals("activation", am.layers().get(0).mechanism());
+        assertTrue(net.conv2d instanceof Conv2d && net.conv2d != am.namedBlocks().get("conv2d"), "Conv2d wrapper in the field");
         Map<String, AdapterParam> p = am.trainableParameterMap();
         NDArray a = p.get("conv2d.lora_A.default.weight").parameter().getArray();
         NDArray b = p.get("conv2d.lora_B.default.weight").parameter().getArray();
