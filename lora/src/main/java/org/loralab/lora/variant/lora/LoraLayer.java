@@ -232,17 +232,25 @@ public class LoraLayer implements LayerAdapter {
 
     /**
      * The LoRA term {@code s * B(A(dropout(x)))} (Linear/Conv; lora_B bias included before s) or
-     * {@code s * Emb(x; A^T) B^T} (Embedding, no dropout). {@code dropped} lets DoRA pass an
-     * already dropped input; pass null to apply this layer's dropout.
+     * {@code s * Emb(x; A^T) B^T} (Embedding, no dropout).
      */
     protected NDArray loraBranch(NDArray x, ParamSource ps, boolean training) {
+        return kind == LayerKind.EMBEDDING ? branch(x, ps) : branch(dropout(x, training), ps);
+    }
+
+    /** This layer's input dropout (identity when p = 0 or not training). DoRA applies it once for both terms. */
+    protected NDArray dropout(NDArray x, boolean training) {
+        return dropout > 0 && training ? Dropout.dropout(x, dropout, true).head() : x;
+    }
+
+    /** {@code s * B(A(in))} on an input that already went through dropout (Embedding: a lookup). */
+    protected NDArray branch(NDArray in, ParamSource ps) {
         NDArray a = ps.value(loraA);
         NDArray b = ps.value(loraB);
         if (kind == LayerKind.EMBEDDING) {
-            NDArray h = Embedding.embedding(x, a.transpose(), SparseFormat.DENSE).head();
+            NDArray h = Embedding.embedding(in, a.transpose(), SparseFormat.DENSE).head();
             return h.matMul(b.transpose()).mul(scaling);
         }
-        NDArray in = dropout > 0 ? Dropout.dropout(x, dropout, training).head() : x;
         NDArray bias = loraBBias == null ? null : ps.value(loraBBias);
         NDArray h;
         NDArray y;
