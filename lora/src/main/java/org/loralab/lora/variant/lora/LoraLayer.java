@@ -59,6 +59,11 @@ public class LoraLayer implements LayerAdapter {
             throw new IllegalArgumentException("LoRA on grouped conv '" + spec.path() + "' needs r divisible by groups "
                     + g + "; got r=" + r);
         }
+        if (kind.isConv() && base.dilation() != null && base.dilation().getShape().length > 0
+                && base.dilation().size() != 1) {
+            throw new IllegalArgumentException("LoRA on dilated conv '" + spec.path() + "' (dilation " + base.dilation()
+                    + ") is not supported: PEFT's lora_A runs at dilation 1, so its output would not match the base output");
+        }
         if (spec.config().loraBias() && base.bias() == null && kind != LayerKind.EMBEDDING) {
             throw new IllegalArgumentException("lora_bias needs a base bias; '" + spec.path() + "' has none");
         }
@@ -332,7 +337,11 @@ public class LoraLayer implements LayerAdapter {
 
     @Override
     public NDArray effectiveBias(NDArray b, ParamSource ps) {
-        return loraBBias == null ? b : b.add(ps.value(loraBBias).mul(scaling));
+        if (loraBBias == null) {
+            return b;
+        }
+        NDArray add = ps.value(loraBBias).mul(scaling);
+        return b.add(add.getDataType() == b.getDataType() ? add : add.toType(b.getDataType(), false));
     }
 
     @Override
@@ -353,8 +362,11 @@ public class LoraLayer implements LayerAdapter {
     /** W += sign * ΔW in place (and the lora_B bias into the base bias), temporaries freed. */
     private void apply(int sign) {
         try (NDScope scope = new NDScope()) {
-            NDArray d = deltaWeight(ParamSource.DIRECT);
             NDArray w = base.weight().getArray();
+            NDArray d = deltaWeight(ParamSource.DIRECT);
+            if (d.getDataType() != w.getDataType()) {
+                d = d.toType(w.getDataType(), false); // computed in fp32, rounded once into W's dtype
+            }
             if (sign > 0) {
                 w.addi(d);
             } else {
@@ -362,7 +374,8 @@ public class LoraLayer implements LayerAdapter {
             }
             if (loraBBias != null) {
                 NDArray bb = loraBBias.getArray().mul(scaling * sign);
-                base.bias().getArray().addi(bb);
+                NDArray bias = base.bias().getArray();
+                bias.addi(bb.getDataType() == bias.getDataType() ? bb : bb.toType(bias.getDataType(), false));
             }
         }
     }
