@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # LoRA benchmark: DJL (PyTorch engine) vs PyTorch eager on the same CPU, same run.
-# Usage: bench/lora/run.sh            (STEPS=20 WARMUP=3 THREADS=2 by default)
+# Usage: bench/lora/run.sh            (STEPS=20 WARMUP=3 THREADS=1 REPEATS=3 by default)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 STEPS=${STEPS:-20}
 WARMUP=${WARMUP:-3}
-THREADS=${THREADS:-2}
+THREADS=${THREADS:-1}  # 1: OpenMP barriers collapse when the 2 shared cores are oversubscribed (10x at 2 threads)
 OUT=bench/lora/target
 mkdir -p "$OUT/classes"
 
 mvn -q -o -pl lora compile
-[ -s "$OUT/cp.txt" ] || mvn -q -pl lora dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" >/dev/null
+[ -s "$OUT/cp.txt" ] || mvn -q -pl lora dependency:build-classpath -Dmdep.outputFile="$PWD/$OUT/cp.txt" >/dev/null
 CP="lora/target/classes:$(cat "$OUT/cp.txt")"
 javac -d "$OUT/classes" -cp "$CP" $(find bench/lora/src -name '*.java')
 
