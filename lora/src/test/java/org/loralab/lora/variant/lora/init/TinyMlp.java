@@ -28,7 +28,6 @@ public final class TinyMlp {
                 .add(Linear.builder().setUnits(8).build())
                 .add(Activation.reluBlock())
                 .add(Linear.builder().setUnits(2).build());
-        manager.getEngine().setRandomSeed(0);
         b.initialize(manager, DataType.FLOAT32, new Shape(1, 10));
         return b;
     }
