@@ -61,6 +61,12 @@ class FashionMnistDatasetTest {
             int l = shoes.label(i);
             assertTrue(l == 5 || l == 7 || l == 9);
         }
+        FashionMnistSplit relabelled = data.test().withClassesRelabelled(9, 5);
+        assertEquals(100, relabelled.size());
+        assertEquals(0, relabelled.label(0)); // the first test image is an ankle boot (9)
+        for (int i = 0; i < relabelled.size(); i++) {
+            assertTrue(relabelled.label(i) <= 1);
+        }
         assertEquals(10, data.test().head(10).size());
         Table t = data.test().head(10).toTable();
         assertEquals(10, t.rowCount());
