@@ -54,6 +54,24 @@ class FashionMnistDatasetTest {
     }
 
     @Test
+    void fastModeCapsTheConvenienceDataset() {
+        String before = System.getProperty("loralab.fast");
+        try {
+            System.setProperty("loralab.fast", "true");
+            assertTrue(FastMode.enabled());
+            assertEquals(100, data.train().dataset(16, true, false, 100).size());
+            System.setProperty("loralab.fast", "0");
+            assertEquals(2000, data.train().dataset(16, true, false, 100).size());
+        } finally {
+            if (before == null) {
+                System.clearProperty("loralab.fast");
+            } else {
+                System.setProperty("loralab.fast", before);
+            }
+        }
+    }
+
+    @Test
     void subsetsAndTables() {
         FashionMnistSplit shoes = data.test().withClasses(5, 7, 9);
         assertEquals(150, shoes.size());
