@@ -12,13 +12,12 @@ public final class Svd {
 
     /** Thin SVD ({@code full_matrices=False}): U [m,k], S [k], Vt [k,n] with k = min(m,n). */
     public static SvdResult thin(DMatrixRMaj a) {
-        return decompose(a, true, true);
+        return decompose(a, true);
     }
 
     /** Full SVD: U [m,m], Vt [n,n]; S has min(m,n) values. */
     public static SvdResult full(DMatrixRMaj a) {
-        SvdResult r = decompose(a, false, true);
-        return r;
+        return decompose(a, false);
     }
 
     /** Singular values only, descending. */
@@ -39,13 +38,13 @@ public final class Svd {
         return s;
     }
 
-    private static SvdResult decompose(DMatrixRMaj a, boolean compact, boolean vectors) {
+    private static SvdResult decompose(DMatrixRMaj a, boolean compact) {
         requireFinite(a);
         int m = a.numRows;
         int n = a.numCols;
         int k = Math.min(m, n);
         SingularValueDecomposition_F64<DMatrixRMaj> svd =
-                DecompositionFactory_DDRM.svd(m, n, vectors, vectors, compact);
+                DecompositionFactory_DDRM.svd(m, n, true, true, compact);
         if (!svd.decompose(a.copy())) {
             throw new IllegalStateException("SVD did not converge for a " + m + "x" + n + " matrix");
         }
