@@ -42,7 +42,7 @@ public record AmplificationFactor(int rank, double deltaNorm, double projectedNo
         if (r < 1 || r > k) {
             throw new IllegalArgumentException("r must be in [1, " + k + "], got " + r);
         }
-        SvdResult top = exact ? Svd.thin(deltaW).truncate(r)
+        SvdResult top = exact ? Svd.top(deltaW, r)
                 : RandomizedSvd.svdLowrank(deltaW, r, 8, new java.util.Random(0));
         DMatrixRMaj uTw = new DMatrixRMaj(r, w.numCols);
         CommonOps_DDRM.multTransA(top.u(), w, uTw);
