@@ -19,10 +19,13 @@ import tech.tablesaw.api.Table;
 public final class ModelAnalysis {
     private ModelAnalysis() {}
 
-    /** Spectra of W, ΔW and W + ΔW of one layer (keys "W", "dW", "W+dW"). */
+    /**
+     * Spectra of W, ΔW and W + ΔW of one layer (keys "W", "dW", "W+dW"); ΔW's through
+     * {@link Spectrum#ofLowRank} with the layer's rank (exact result, fast for a low-rank update).
+     */
     public static Map<String, Spectrum> spectra(AdaptedModel model, String path, String adapter) {
-        requireUnmerged(model, path, adapter);
-        return Spectra.ofUpdate(w(model, path), dw(model, path, adapter));
+        AdaptedLayerInfo info = requireUnmerged(model, path, adapter);
+        return Spectra.ofUpdate(w(model, path), dw(model, path, adapter), info.r());
     }
 
     /** The amplification factor of one layer with r = the layer's rank (capped at min(out, in)). */
@@ -55,7 +58,9 @@ public final class ModelAnalysis {
 
     /**
      * One row per adapted layer of {@code adapter}: path, r, ||W||_F, sigma_max(W), ||ΔW||_F, effective rank of ΔW,
-     * energy of ΔW in its top-r singular values, amplification factor.
+     * energy of ΔW in its top-r singular values, amplification factor. sigma_max(W) comes from the exact SVD for
+     * small layers and from the randomized SVD (q = 8, 16 power iterations) above
+     * {@link AmplificationFactor#EXACT_LIMIT}, so the table stays fast on ViT-sized layers.
      */
     public static Table layerTable(AdaptedModel model, String adapter) {
         StringColumn path = StringColumn.create("path");
@@ -73,8 +78,10 @@ public final class ModelAnalysis {
             requireUnmerged(info);
             DMatrixRMaj w = w(model, info.path());
             DMatrixRMaj d = dw(model, info.path(), adapter);
-            Spectrum sw = Spectrum.of(w);
-            Spectrum sd = Spectrum.of(d);
+            int minDim = Math.min(w.numRows, w.numCols);
+            Spectrum sw = minDim <= AmplificationFactor.EXACT_LIMIT ? Spectrum.of(w)
+                    : Spectrum.top(w, Math.min(8, minDim), 16, 0);
+            Spectrum sd = Spectrum.ofLowRank(d, info.r());
             int r = Math.min(info.r(), sd.size());
             path.append(info.path());
             rank.append(info.r());

@@ -24,7 +24,12 @@ class ModelAnalysisTest {
             AdaptedModel model = AdaptedModel.inject(TinyMlp.build(m), lora(3, 1));
             Map<String, Spectrum> s = ModelAnalysis.spectra(model, "0", "default");
             double[] dw = s.get("dW").values();
-            assertTrue(dw[2] > 1e-4 && dw[3] < 1e-5, "dW = s·B·A has rank 3");
+            assertEquals(3, dw.length, "dW = s·B·A has rank 3: the low-rank spectrum is complete with 3 values");
+            assertTrue(s.get("dW").complete() && dw[2] > 1e-4);
+            double[] exact = Spectrum.of(org.loralab.lora.linalg.Matrices.fromFloats(
+                    model.deltaWeight("0", "default"))).values();
+            assertEquals(exact[0], dw[0], 1e-5);
+            assertTrue(exact[3] < 1e-5, "exact sigma_4 = " + exact[3]);
             assertEquals(1.0, s.get("dW").energy(3), 1e-6);
 
             Table t = ModelAnalysis.layerTable(model, "default");

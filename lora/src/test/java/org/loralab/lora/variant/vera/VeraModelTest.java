@@ -115,6 +115,15 @@ class VeraModelTest {
         }
     }
 
+    @Test
+    void onlyTheLambdasMoveUnderSgd() {
+        try (NDManager m = NDManager.newBaseManager(); ai.djl.Model djl = ai.djl.Model.newInstance("vera")) {
+            djl.setBlock(TinyMlp.build(m));
+            AdaptedModel model = AdaptedModel.inject(djl, config(true));
+            assertEquals(4, TinyMlp.assertOnlyAdapterParamsMove(djl, model, m), "lambda_b and lambda_d of two layers");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void saveLoadRoundTripWithAndWithoutSavedProjections(boolean saveProjection) {

@@ -62,6 +62,16 @@ class MutatingInitModelTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"pissa", "olora"})
+    void onlyAdapterParamsMoveUnderSgd(String init) {
+        try (NDManager m = NDManager.newBaseManager(); ai.djl.Model model = ai.djl.Model.newInstance(init)) {
+            model.setBlock(TinyMlp.build(m));
+            AdaptedModel adapted = AdaptedModel.inject(model, config(init));
+            assertEquals(4, TinyMlp.assertOnlyAdapterParamsMove(model, adapted, m), "A and B of two layers");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pissa", "olora"})
     void residualPlusDeltaIsTheOriginalWeight(String init) {
         try (NDManager m = NDManager.newBaseManager()) {
             SequentialBlock block = TinyMlp.build(m);

@@ -28,7 +28,6 @@ public final class TinyMlp {
                 .add(Linear.builder().setUnits(8).build())
                 .add(Activation.reluBlock())
                 .add(Linear.builder().setUnits(2).build());
-        manager.getEngine().setRandomSeed(0);
         b.initialize(manager, DataType.FLOAT32, new Shape(1, 10));
         return b;
     }
@@ -52,6 +51,59 @@ public final class TinyMlp {
 
     public static NDArray forward(Block block, NDManager manager) {
         return block.forward(new ParameterStore(manager, false), new NDList(input(manager)), false).head();
+    }
+
+    /**
+     * PEFT's test_only_params_are_updated: 3 SGD steps (lr 0.5) on loss = output.sum() through DJL's Trainer, then
+     * asserts that every trainable adapter tensor moved by more than 1e-4 and every other parameter of the block by
+     * less. Returns how many tensors moved.
+     */
+    public static int assertOnlyAdapterParamsMove(ai.djl.Model model, org.loralab.lora.inject.AdaptedModel adapted,
+            NDManager manager) {
+        java.util.Map<ai.djl.nn.Parameter, float[]> before = new java.util.IdentityHashMap<>();
+        for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : adapted.block().getParameters()) {
+            before.put(p.getValue(), p.getValue().getArray().toFloatArray());
+        }
+        java.util.Set<ai.djl.nn.Parameter> trainable = java.util.Collections.newSetFromMap(
+                new java.util.IdentityHashMap<>());
+        adapted.trainableParameterMap().values().forEach(p -> trainable.add(p.parameter()));
+        for (org.loralab.lora.variant.AdapterParam p : adapted.adapterTensors(
+                adapted.activeAdapters().get(0)).values()) {
+            before.putIfAbsent(p.parameter(), p.parameter().getArray().toFloatArray());
+        }
+        ai.djl.training.loss.Loss sum = new ai.djl.training.loss.Loss("sum") {
+            @Override
+            public NDArray evaluate(NDList labels, NDList predictions) {
+                return predictions.head().sum();
+            }
+        };
+        ai.djl.training.DefaultTrainingConfig tc = new ai.djl.training.DefaultTrainingConfig(sum)
+                .optOptimizer(ai.djl.training.optimizer.Optimizer.sgd()
+                        .setLearningRateTracker(ai.djl.training.tracker.Tracker.fixed(0.5f)).build());
+        try (ai.djl.training.Trainer trainer = model.newTrainer(tc)) {
+            for (int i = 0; i < 3; i++) {
+                try (ai.djl.training.GradientCollector gc = trainer.newGradientCollector()) {
+                    gc.backward(trainer.forward(new NDList(input(manager))).head().sum());
+                }
+                trainer.step();
+            }
+        }
+        int moved = 0;
+        for (java.util.Map.Entry<ai.djl.nn.Parameter, float[]> e : before.entrySet()) {
+            float[] now = e.getKey().getArray().toFloatArray();
+            double d = 0;
+            for (int i = 0; i < now.length; i++) {
+                d = Math.max(d, Math.abs(now[i] - e.getValue()[i]));
+            }
+            String name = e.getKey().getName();
+            if (trainable.contains(e.getKey())) {
+                org.junit.jupiter.api.Assertions.assertTrue(d > 1e-4, name + " should move, moved " + d);
+                moved++;
+            } else {
+                org.junit.jupiter.api.Assertions.assertTrue(d < 1e-4, name + " should stay, moved " + d);
+            }
+        }
+        return moved;
     }
 
     public static float maxAbsDiff(NDArray a, NDArray b) {
