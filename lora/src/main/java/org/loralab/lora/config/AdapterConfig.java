@@ -47,7 +47,7 @@ public final class AdapterConfig {
     private AdapterConfig(Builder b) {
         variant = b.variant;
         r = b.r;
-        alpha = b.alpha == null ? b.r : b.alpha;
+        alpha = b.alpha;
         targetModules = b.targetModules;
         excludeModules = b.excludeModules;
         dropout = b.dropout;
@@ -104,7 +104,7 @@ public final class AdapterConfig {
         return r;
     }
 
-    /** The default {@code lora_alpha} (PEFT default 8; here it defaults to r when not set). */
+    /** The default {@code lora_alpha} (PEFT default 8, whatever r is). */
     public double alpha() {
         return alpha;
     }
@@ -261,7 +261,7 @@ public final class AdapterConfig {
     public static final class Builder {
         private String variant = "lora";
         private int r = 8;
-        private Double alpha;
+        private double alpha = 8;
         private TargetModules targetModules;
         private TargetModules excludeModules;
         private double dropout;
@@ -297,7 +297,7 @@ public final class AdapterConfig {
             return this;
         }
 
-        /** {@code lora_alpha}. When never set, alpha = r (PEFT's default 8 with r=8). */
+        /** {@code lora_alpha} (default 8, as in PEFT; scaling is alpha/r). */
         public Builder alpha(double alpha) {
             this.alpha = alpha;
             return this;
@@ -463,7 +463,7 @@ public final class AdapterConfig {
             if (r <= 0) {
                 throw new IllegalArgumentException("r must be > 0, got " + r);
             }
-            if (alpha != null && !(alpha > 0) && !variant.equals("vera")) {
+            if (!(alpha > 0) && !variant.equals("vera")) {
                 throw new IllegalArgumentException("alpha must be > 0, got " + alpha);
             }
             if (!(dropout >= 0 && dropout < 1)) {
