@@ -54,6 +54,8 @@ public final class JShellKernel extends BaseKernel {
     private final SnippetLoaderDelegate delegate;
     private final CellEvaluator evaluator;
     private final CodeAssist assist;
+    /** Nesting of evalRaw (magics such as %load evaluate code inside a cell). */
+    private final java.util.concurrent.atomic.AtomicInteger evalDepth = new java.util.concurrent.atomic.AtomicInteger();
 
     JShellKernel(String version, LanguageInfo languageInfo, List<HelpLink> helpLinks, InMemoryHistory history,
                  KernelIO io, MagicParser magicParser, MagicsRegistry magics, boolean extensionsEnabled,
@@ -74,12 +76,17 @@ public final class JShellKernel extends BaseKernel {
     /** Runs a cell: Java snippets and magic lines in order. Never lets an Error escape (it would kill Shell-0). */
     @Override
     public Object evalRaw(String code) {
+        if (evalDepth.getAndIncrement() == 0) {
+            control.beginCell();
+        }
         try {
             return runCell(code);
         } catch (RuntimeException e) {
             throw e;
         } catch (Throwable t) {
             throw new RuntimeException(t.toString(), t);
+        } finally {
+            evalDepth.decrementAndGet();
         }
     }
 

@@ -56,11 +56,12 @@ public final class CellEvaluator {
             SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(rest);
             SourceCodeAnalysis.Completeness completeness = info.completeness();
             String source;
-            if (completeness == SourceCodeAnalysis.Completeness.UNKNOWN || info.source() == null) {
+            if (completeness == SourceCodeAnalysis.Completeness.DEFINITELY_INCOMPLETE
+                    || completeness == SourceCodeAnalysis.Completeness.CONSIDERED_INCOMPLETE) {
+                throw new IncompleteSourceException(rest);
+            } else if (completeness == SourceCodeAnalysis.Completeness.UNKNOWN || info.source() == null) {
                 source = rest; // let the compiler report what is wrong with it
                 rest = "";
-            } else if (!completeness.isComplete()) {
-                throw new IncompleteSourceException(rest);
             } else {
                 source = info.source();
                 rest = info.remaining();
@@ -176,7 +177,9 @@ public final class CellEvaluator {
             return;
         }
         List<Class<?>> wrappers = wrappersByVariable.get(((VarSnippet) overwritten).name());
-        if (wrappers == null) {
+        // Re-running identical source makes JShell re-use the wrapper class (nothing new is loaded): the field
+        // already holds the new value and must stay. Otherwise the new value lives in a just-loaded wrapper.
+        if (wrappers == null || wrappers.stream().noneMatch(justLoaded::contains)) {
             return;
         }
         wrappers.removeIf(wrapper -> {
