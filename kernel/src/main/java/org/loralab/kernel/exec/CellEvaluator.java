@@ -47,7 +47,7 @@ public final class CellEvaluator {
         this.delegate = delegate;
     }
 
-    /** Evaluates every snippet in {@code code}; returns the last expression's value, null, or {@link #NO_VALUE}. */
+    /** Evaluates every snippet; returns the last expression's value (none if it ends with ';'), null, or {@link #NO_VALUE}. */
     public synchronized Object eval(String code) {
         SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
         String rest = code;
@@ -64,11 +64,16 @@ public final class CellEvaluator {
                 rest = "";
             } else {
                 source = info.source();
+                String typed = rest.substring(0, rest.length() - info.remaining().length());
                 rest = info.remaining();
+                if (completeness != SourceCodeAnalysis.Completeness.EMPTY) {
+                    Object value = evalSnippet(source);
+                    // as in IPython, a trailing semicolon hides the value (e.g. of display(...);)
+                    last = typed.strip().endsWith(";") ? NO_VALUE : value;
+                }
+                continue;
             }
-            if (completeness != SourceCodeAnalysis.Completeness.EMPTY) {
-                last = evalSnippet(source);
-            }
+            last = evalSnippet(source);
         }
         return last;
     }
