@@ -21,7 +21,10 @@ import org.dflib.jjava.jupyter.messages.publish.PublishExecuteResult;
 import org.dflib.jjava.jupyter.messages.reply.ErrorReply;
 import org.dflib.jjava.jupyter.messages.reply.ExecuteReply;
 import org.dflib.jjava.jupyter.messages.request.ExecuteRequest;
+import org.dflib.jjava.jupyter.messages.request.HistoryRequest;
 import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
+import org.dflib.jjava.jupyter.kernel.history.HistoryEntry;
+import org.dflib.jjava.jupyter.kernel.history.HistoryManager;
 import org.loralab.kernel.errors.ErrorReport;
 import org.loralab.kernel.errors.UnknownMagicException;
 import org.loralab.kernel.exec.CellEvaluator;
@@ -35,6 +38,8 @@ import org.loralab.kernel.magics.TimeMagic;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.Iterator;
 import java.util.List;
 import java.util.ServiceConfigurationError;
@@ -54,6 +59,8 @@ public final class JShellKernel extends BaseKernel {
     private final SnippetLoaderDelegate delegate;
     private final CellEvaluator evaluator;
     private final CodeAssist assist;
+    /** Nesting of evalRaw (magics such as %load evaluate code inside a cell). */
+    private final java.util.concurrent.atomic.AtomicInteger evalDepth = new java.util.concurrent.atomic.AtomicInteger();
 
     JShellKernel(String version, LanguageInfo languageInfo, List<HelpLink> helpLinks, InMemoryHistory history,
                  KernelIO io, MagicParser magicParser, MagicsRegistry magics, boolean extensionsEnabled,
@@ -74,12 +81,17 @@ public final class JShellKernel extends BaseKernel {
     /** Runs a cell: Java snippets and magic lines in order. Never lets an Error escape (it would kill Shell-0). */
     @Override
     public Object evalRaw(String code) {
+        if (evalDepth.getAndIncrement() == 0) {
+            control.beginCell();
+        }
         try {
             return runCell(code);
         } catch (RuntimeException e) {
             throw e;
         } catch (Throwable t) {
             throw new RuntimeException(t.toString(), t);
+        } finally {
+            evalDepth.decrementAndGet();
         }
     }
 
@@ -288,6 +300,33 @@ public final class JShellKernel extends BaseKernel {
             reply.setExecutionCount(count);
             env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
         }
+    }
+
+    /** Answers every history_request (BaseKernel sends nothing when the manager returns null) with a status. */
+    @Override
+    protected void handleHistoryRequest(ShellReplyEnvironment env, Message<HistoryRequest> message) {
+        HistoryRequest request = message.getContent();
+        env.setBusyDeferIdle();
+        Set<HistoryManager.ResultFlag> flags = EnumSet.noneOf(HistoryManager.ResultFlag.class);
+        if (request.includeOutput()) {
+            flags.add(HistoryManager.ResultFlag.INCLUDE_OUTPUT);
+        }
+        List<HistoryEntry> entries;
+        if (request instanceof HistoryRequest.Tail) {
+            entries = history.lookupTail(((HistoryRequest.Tail) request).getMaxReturnLength(), flags);
+        } else if (request instanceof HistoryRequest.Range) {
+            HistoryRequest.Range range = (HistoryRequest.Range) request;
+            entries = history.lookupRange(range.getSessionIndex(), range.getStart(), range.getStop(), flags);
+        } else if (request instanceof HistoryRequest.Search) {
+            HistoryRequest.Search search = (HistoryRequest.Search) request;
+            if (search.filterUnique()) {
+                flags.add(HistoryManager.ResultFlag.UNIQUE);
+            }
+            entries = history.search(search.getPattern(), search.getMaxReturnLength(), flags);
+        } else {
+            entries = List.of();
+        }
+        env.reply(new HistoryReplyWithStatus(entries));
     }
 
     @Override
