@@ -167,10 +167,18 @@ public interface AdaptedModel {
     void addAdapterForLoading(String name, AdapterConfig config);
 
     /**
-     * The tensors of one adapter under PEFT's file names ("base_model.model.<path>.lora_A.weight",
+     * The tensors of one adapter as saved ({@code LayerAdapter.savedParameters}), under PEFT's file names ("base_model.model.<path>.lora_A.weight",
      * modules_to_save copies under the module path, trained biases, shared tensors), in file order.
      */
     Map<String, org.loralab.lora.variant.AdapterParam> adapterTensors(String adapterName);
+
+    /**
+     * The config as {@link #save} writes it: {@link #config} plus state learned in training (AdaLoRA's
+     * rank_pattern, SoRA's surviving ranks; see {@code SharedState.savedConfig}).
+     */
+    default AdapterConfig savedConfig(String adapterName) {
+        return config(adapterName);
+    }
 
     /** Saves an adapter in PEFT layout: dir/adapter_config.json + dir/adapter_model.safetensors. */
     void save(Path dir, String adapterName);

@@ -771,7 +771,7 @@ final class AdaptedModelImpl implements AdaptedModel {
         for (AdaptedLayer layer : layers.values()) {
             LayerAdapter la = layer.adapters.get(adapterName);
             if (la != null) {
-                for (AdapterParam p : la.parameters()) {
+                for (AdapterParam p : la.savedParameters()) {
                     out.put(prefix + layer.path + "." + p.key(), p);
                 }
             }
@@ -887,6 +887,13 @@ final class AdaptedModelImpl implements AdaptedModel {
     @Override
     public List<String> warnings() {
         return List.copyOf(warnings);
+    }
+
+    @Override
+    public AdapterConfig savedConfig(String adapterName) {
+        AdapterConfig cfg = config(adapterName);
+        SharedState st = shared.get(adapterName);
+        return st == null ? cfg : st.savedConfig(cfg);
     }
 
     @Override
