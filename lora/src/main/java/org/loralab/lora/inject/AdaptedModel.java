@@ -153,6 +153,14 @@ public interface AdaptedModel {
     /** Dotted path to block, for every block of the tree (adapter wrappers are transparent). */
     Map<String, Block> namedBlocks();
 
+    /**
+     * The model-level state of one adapter (AdaLoRA's rank allocator, DyLoRA's rank, SoRA's gate optimizer), for
+     * variant helpers to reach; {@code SharedState.NONE} when its variant keeps none.
+     */
+    default org.loralab.lora.variant.SharedState sharedState(String adapterName) {
+        return org.loralab.lora.variant.SharedState.NONE;
+    }
+
     /** The hooks a trainer calls each step for the active adapters (AdaLoRA, DyLoRA, SoRA). */
     TrainingHooks hooks();
 

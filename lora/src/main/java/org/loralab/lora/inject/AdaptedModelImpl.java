@@ -890,6 +890,13 @@ final class AdaptedModelImpl implements AdaptedModel {
     }
 
     @Override
+    public SharedState sharedState(String adapterName) {
+        config(adapterName);
+        SharedState st = shared.get(adapterName);
+        return st == null ? SharedState.NONE : st;
+    }
+
+    @Override
     public AdapterConfig savedConfig(String adapterName) {
         AdapterConfig cfg = config(adapterName);
         SharedState st = shared.get(adapterName);
