@@ -105,7 +105,7 @@ public final class RankAllocator implements SharedState {
             NDArray t = own(scope, termA.add(termB));
             sum = sum == null ? t : own(scope, sum.add(t));
         }
-        return sum == null ? null : own(scope, sum.mul(options.orthRegWeight() / n));
+        return sum == null ? null : own(scope, sum.mul((float) (options.orthRegWeight() / n)));
     }
 
     private static NDArray frobeniusFromIdentity(NDArray c, NDManager scope) {
