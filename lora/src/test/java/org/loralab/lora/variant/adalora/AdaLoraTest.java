@@ -190,12 +190,13 @@ class AdaLoraTest {
     void trainingLoopRunsTheAllocatorAndOnlyAdapterParamsMove() {
         Map<String, ai.djl.nn.Parameter> baseParams = FamilyKit.baseParams(mlp.lin0, mlp.lin1);
         Map<String, float[]> before = FamilyKit.values(baseParams);
-        AdaptedModel am = AdaptedModel.inject(mlp, cfg().build());
+        AdaptedModel am = AdaptedModel.inject(mlp, cfg().init(false).build());
         RankAllocator alloc = AdaLora.allocator(am);
         Map<String, float[]> adapterBefore = new java.util.HashMap<>();
         am.trainableParameterMap().forEach((k, p) -> adapterBefore.put(k, p.parameter().getArray().toFloatArray()));
         assertNotNull(alloc.extraLoss(org.loralab.lora.variant.ParamSource.DIRECT, m), "orth regulariser");
-        FamilyKit.train(am, m, 12, OptimizerKind.ADAMW, 0.01);
+        var report = FamilyKit.train(am, m, 12, OptimizerKind.ADAMW, 0.01);
+        assertEquals(org.loralab.lora.train.StopReason.COMPLETED, report.stopReason(), String.valueOf(report.message()));
         assertEquals(11, alloc.lastStep(), "afterStep ran every step");
         assertEquals(4, alloc.lastBudget(), "target budget after total_step - tfinal");
         assertEquals(4, alloc.activeRanks().values().stream().mapToInt(Integer::intValue).sum());
@@ -207,6 +208,76 @@ class AdaLoraTest {
         for (var e : am.trainableParameterMap().entrySet()) {
             float[] now = e.getValue().parameter().getArray().toFloatArray();
             assertTrue(Toy.maxDiff(now, adapterBefore.get(e.getKey())) > 1e-4, "adapter param did not move: " + e.getKey());
+        }
+    }
+
+    private static float[][] mat(AdaptedModel am, String name, boolean grad) {
+        NDArray a = am.trainableParameterMap().get(name).parameter().getArray();
+        return org.loralab.lora.variant.lora.Matrices.read(grad ? a.getGradient() : a);
+    }
+
+    @Test
+    void orthogonalRegulariserIsMeanUnsquaredFrobeniusDistance() {
+        AdaptedModel am = AdaptedModel.inject(mlp, cfg().init(false).build());
+        double sum = 0;
+        for (String layer : new String[] {"lin0", "lin1"}) {
+            float[][] a = mat(am, layer + ".lora_A.default", false);
+            float[][] b = mat(am, layer + ".lora_B.default", false);
+            for (int pass = 0; pass < 2; pass++) {
+                double sq = 0;
+                for (int i = 0; i < 6; i++) {
+                    for (int j = 0; j < 6; j++) {
+                        double c = 0;
+                        if (pass == 0) {
+                            for (int k = 0; k < a[0].length; k++) {
+                                c += a[i][k] * a[j][k];
+                            }
+                        } else {
+                            for (float[] row : b) {
+                                c += row[i] * row[j];
+                            }
+                        }
+                        double d = c - (i == j ? 1 : 0);
+                        sq += d * d;
+                    }
+                }
+                sum += Math.sqrt(sq);
+            }
+        }
+        double want = 0.5 * sum / 4;
+        NDArray got = AdaLora.allocator(am).extraLoss(org.loralab.lora.variant.ParamSource.DIRECT, m);
+        assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, got.getDataType());
+        assertEquals(want, got.getFloat(), want * 1e-5);
+    }
+
+    @Test
+    void importanceIsEmaOfSensitivityTimesUncertainty() {
+        AdaptedModel am = AdaptedModel.inject(mlp, cfg().init(false).build());
+        RankAllocator alloc = AdaLora.allocator(am);
+        backwardAndScore(am, x, alloc);
+        // after one update from zero: Ī = (1-β1)·I, Ū = (1-β2)·|I - Ī| = (1-β2)·β1·I, score = Ī·Ū
+        double k = 0.15 * 0.15 * 0.85;
+        float[][] a = mat(am, "lin1.lora_A.default", false);
+        float[][] ga = mat(am, "lin1.lora_A.default", true);
+        float[][] e = mat(am, "lin1.lora_E.default", false);
+        float[][] ge = mat(am, "lin1.lora_E.default", true);
+        float[][] b = mat(am, "lin1.lora_B.default", false);
+        float[][] gb = mat(am, "lin1.lora_B.default", true);
+        double[] got = alloc.tripletScores(alloc.layers().get("lin1"));
+        for (int i = 0; i < 6; i++) {
+            double ie = Math.abs(e[i][0] * ge[i][0]);
+            double sa = 0;
+            for (int j = 0; j < 20; j++) {
+                double v = Math.abs(a[i][j] * ga[i][j]);
+                sa += k * v * v;
+            }
+            double sb = 0;
+            for (int j = 0; j < 2; j++) {
+                double v = Math.abs(b[j][i] * gb[j][i]);
+                sb += k * v * v;
+            }
+            double want = k * ie * ie + sa / 20 + sb / 2;
+            assertEquals(want, got[i], Math.abs(want) * 1e-4 + 1e-12, "rank " + i);
         }
     }
 }
