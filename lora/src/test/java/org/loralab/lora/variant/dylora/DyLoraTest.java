@@ -215,4 +215,32 @@ class DyLoraTest {
         assertEquals(atTwo, t.doubleColumn("out_sum").get(1), 1e-6);
         assertEquals(2, DyLora.state(am, "default").evalRank());
     }
+
+    @Test
+    void weightPathTruncatesAndFreezesLikeTheActivationPath() {
+        NDManager local = NDManager.newBaseManager();
+        try {
+            Toy.TypedMlp typed = Toy.init(new Toy.TypedMlp(), local, new Shape(9, 10));
+            typed.lin0.getDirectParameters().get("weight").getArray().set(
+                    mlp.lin0.getDirectParameters().get("weight").getArray().toFloatArray());
+            AdaptedModel am = AdaptedModel.inject(typed, cfg().init(false).targetModules("lin0").build());
+            assertEquals("weight", am.layers().get(0).mechanism());
+            DyLora.state(am, "default").beginStepAt(2);
+            ParameterStore ps = new ParameterStore(local, false);
+            NDArray xl = local.create(x.toFloatArray(), x.getShape());
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(am.block().forward(ps, new NDList(xl), true).head().sum());
+            }
+            float[][] gA = Matrices.read(param(am, "lin0.lora_A.default").getArray().getGradient());
+            for (int k = 0; k < 4; k++) {
+                float s = 0;
+                for (float v : gA[k]) {
+                    s += Math.abs(v);
+                }
+                assertEquals(k == 1, s > 0, "A row " + k + " grad " + s);
+            }
+        } finally {
+            local.close();
+        }
+    }
 }
