@@ -70,7 +70,8 @@ public interface LayerAdapter extends AutoCloseable {
      * for the weight path. Default {@code W + ΔW}; DoRA overrides.
      */
     default NDArray effectiveWeight(NDArray w, ParamSource params) {
-        return w.add(deltaWeight(params));
+        NDArray d = deltaWeight(params);
+        return w.add(d.getDataType() == w.getDataType() ? d : d.toType(w.getDataType(), false));
     }
 
     /**

@@ -123,6 +123,41 @@ class AdapterFilesTest {
     }
 
     @Test
+    void safetensorsLayoutFollowsTheFormat() throws Exception {
+        AdaptedModel am = AdaptedModel.inject(Toy.init(new Toy.Mlp(), m, new Shape(9, 10)), config());
+        am.save(dir, "default");
+        byte[] bytes = Files.readAllBytes(dir.resolve(AdapterFiles.WEIGHTS));
+        long n = java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        JsonObject header = JsonParser.parseString(new String(bytes, 8, (int) n, StandardCharsets.UTF_8)).getAsJsonObject();
+        List<long[]> spans = new ArrayList<>();
+        for (String k : header.keySet()) {
+            JsonObject t = header.getAsJsonObject(k);
+            assertEquals("F32", t.get("dtype").getAsString(), k);
+            long count = 1;
+            for (var d : t.getAsJsonArray("shape")) {
+                count *= d.getAsLong();
+            }
+            var off = t.getAsJsonArray("data_offsets");
+            long begin = off.get(0).getAsLong();
+            long end = off.get(1).getAsLong();
+            assertEquals(count * 4, end - begin, k);
+            spans.add(new long[] {begin, end});
+        }
+        spans.sort(java.util.Comparator.comparingLong(a -> a[0]));
+        long pos = 0;
+        for (long[] sp : spans) {
+            assertEquals(pos, sp[0], "tensors are contiguous");
+            pos = sp[1];
+        }
+        assertEquals(bytes.length - 8 - n, pos, "the data section is exactly covered");
+        // lin0.lora_A [3, 10], little-endian f32, row-major
+        Parameter a = am.trainableParameterMap().get("lin0.lora_A.default.weight").parameter();
+        long begin = header.getAsJsonObject("base_model.model.lin0.lora_A.weight").getAsJsonArray("data_offsets").get(0).getAsLong();
+        float first = java.nio.ByteBuffer.wrap(bytes, (int) (8 + n + begin), 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getFloat();
+        assertEquals(a.getArray().toFloatArray()[0], first);
+    }
+
+    @Test
     void configReadingIgnoresUnknownAndDefaultsMissing() {
         AdapterConfig c = AdapterConfigJson.fromJson("{\"peft_type\": \"LORA\", \"target_modules\": \".*query\", "
                 + "\"some_future_key\": {\"a\": 1}, \"init_lora_weights\": \"pissa_niter_4\", \"bias\": \"lora_only\", "
