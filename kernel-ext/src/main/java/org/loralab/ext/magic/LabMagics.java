@@ -56,7 +56,7 @@ public final class LabMagics {
             new MagicHelp("%%train", "%%train + one 'key: value' per line: epochs steps batch_size optimizer lr "
                     + "weight_decay schedule warmup clip_norm seed device shuffle checkpoint_every checkpoint_dir "
                     + "loraplus_ratio lorafa", "Lab.train(FitOptions.defaults().epochs(3).lr(1e-3)...)"
-                    + "  or  Fit.fit(model, train, validation, options)"),
+                    + " or Fit.fit(model, train, validation, options)"),
             new MagicHelp("%device", "%device [auto|cpu|gpu|gpuN]", "Lab.devices(\"auto\"); Devices.engineDefault()"),
             new MagicHelp("%spectrum", "%spectrum PATH_OR_REGEX [adapter=NAME svg=false]",
                     "Lab.spectra(path, adapter); Spectra.ofUpdate(W, dW); Charts.spectrum(...)"),
