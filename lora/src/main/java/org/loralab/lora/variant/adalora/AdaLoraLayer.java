@@ -1,0 +1,247 @@
+package org.loralab.lora.variant.adalora;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import java.util.ArrayList;
+import java.util.List;
+import org.loralab.lora.variant.AdapterInput;
+import org.loralab.lora.variant.AdapterParam;
+import org.loralab.lora.variant.BaseLayer;
+import org.loralab.lora.variant.LayerAdapter;
+import org.loralab.lora.variant.LayerSpec;
+import org.loralab.lora.variant.ParamRole;
+import org.loralab.lora.variant.ParamSource;
+
+/**
+ * AdaLoRA's {@code SVDLinear} (spec §10.1-10.3): {@code lora_A} [r, in] (Q), {@code lora_E} [r, 1] (Λ),
+ * {@code lora_B} [out, r] (P), {@code ΔW = B (A ⊙ E) · α/(init_r + 1e-5)}. Pruning zeroes E in place; the rows stay
+ * until saving, when {@link #savedParameters()} slices them to the kept ranks. A layer built from a config whose
+ * rank_pattern names it has only the kept ranks ({@code r = sum(mask)}) and keeps {@code ranknum = init_r}, so its
+ * scaling is unchanged (PEFT's {@code resize_modules_by_rank_pattern}).
+ */
+public final class AdaLoraLayer implements LayerAdapter {
+    /** PEFT adds this to ranknum in the scaling. */
+    public static final double RANKNUM_EPS = 1e-5;
+
+    private final String path;
+    private final BaseLayer base;
+    private final int initR;
+    private final int r;
+    private final double alpha;
+    private double scaling;
+    private final float dropout;
+    private final Parameter loraA;
+    private final Parameter loraE;
+    private final Parameter loraB;
+    /** Kept ranks of this layer's rows as the allocator last decided (null: never masked). */
+    private boolean[] keep;
+    private NDManager saveScratch;
+
+    AdaLoraLayer(LayerSpec spec, AdaLoraOptions o) {
+        this.path = spec.path();
+        this.base = spec.base();
+        this.initR = o.initR();
+        boolean[] pattern = o.rankPattern().get(AdaLoraOptions.patternKey(path));
+        this.r = pattern == null ? initR : LowRankParts.count(pattern);
+        this.alpha = spec.alpha();
+        this.scaling = alpha / (initR + RANKNUM_EPS);
+        this.dropout = (float) spec.dropout();
+        NDManager m = base.manager();
+        loraA = LowRankParts.param("lora_A", m, new Shape(r, base.inFeatures()));
+        loraE = LowRankParts.param("lora_E", m, new Shape(r, 1));
+        loraB = LowRankParts.param("lora_B", m, new Shape(base.outFeatures(), r));
+        switch (spec.init().family()) {
+            case "true":
+                LowRankParts.fillNormal(loraA, spec.random(), 0.02);
+                LowRankParts.fillNormal(loraB, spec.random(), 0.02);
+                break;
+            case "false":
+                LowRankParts.fillNormal(loraA, spec.random(), 1.0);
+                LowRankParts.fillNormal(loraE, spec.random(), 1.0);
+                LowRankParts.fillNormal(loraB, spec.random(), 1.0);
+                break;
+            default:
+                throw new IllegalArgumentException("AdaLoRA supports init_lora_weights true or false, got "
+                        + spec.init() + " (PiSSA/OLoRA/LoftQ inits are LoRA-only)");
+        }
+        for (AdapterParam p : parameters()) {
+            p.parameter().getArray().setRequiresGradient(true);
+        }
+    }
+
+    /** Dotted path of the base layer. */
+    public String path() {
+        return path;
+    }
+
+    /** init_r, the rank the scaling divides by (PEFT's ranknum). */
+    public int initRank() {
+        return initR;
+    }
+
+    /** Ranks whose E is not zero (the effective rank after masking). */
+    public int activeRank() {
+        int n = 0;
+        for (float v : loraE.getArray().toFloatArray()) {
+            n += v != 0 ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** lora_A. */
+    public Parameter loraA() {
+        return loraA;
+    }
+
+    /** lora_E. */
+    public Parameter loraE() {
+        return loraE;
+    }
+
+    /** lora_B. */
+    public Parameter loraB() {
+        return loraB;
+    }
+
+    /** The allocator's last mask for this layer's rows (null when never masked). */
+    public boolean[] keptRanks() {
+        return keep == null ? null : keep.clone();
+    }
+
+    /** Zeroes E where {@code mask} is false and remembers the mask for saving. */
+    void applyMask(boolean[] mask) {
+        if (mask.length != r) {
+            throw new IllegalArgumentException("mask of " + mask.length + " ranks for layer '" + path + "' of rank " + r);
+        }
+        keep = mask.clone();
+        if (LowRankParts.all(mask)) {
+            return;
+        }
+        float[] m = new float[mask.length];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = mask[i] ? 1f : 0f;
+        }
+        NDArray e = loraE.getArray();
+        try (NDArray factor = e.getManager().create(m, new Shape(m.length, 1))) {
+            e.muli(factor); // in place, like an optimizer update, so trainers holding E see it
+        }
+    }
+
+    @Override
+    public NDArray forward(AdapterInput in) {
+        if (r == 0) {
+            return in.baseOutput().zerosLike();
+        }
+        ParamSource ps = in.params();
+        NDArray x = LowRankParts.dropout(in.x(), dropout, in.training());
+        return LowRankParts.forward(x, ps.value(loraA), ps.value(loraE), ps.value(loraB), scaling);
+    }
+
+    @Override
+    public NDArray deltaWeight(ParamSource ps) {
+        if (r == 0) {
+            return base.weight().getArray().zerosLike();
+        }
+        return LowRankParts.delta(ps.value(loraA), ps.value(loraE), ps.value(loraB), scaling);
+    }
+
+    @Override
+    public boolean weightPathExact() {
+        return dropout == 0;
+    }
+
+    @Override
+    public void merge() {
+        apply(1);
+    }
+
+    @Override
+    public void unmerge() {
+        apply(-1);
+    }
+
+    private void apply(int sign) {
+        try (NDScope scope = new NDScope()) {
+            NDArray d = deltaWeight(ParamSource.DIRECT);
+            NDArray w = base.weight().getArray();
+            if (sign > 0) {
+                w.addi(d);
+            } else {
+                w.subi(d);
+            }
+        }
+    }
+
+    @Override
+    public List<AdapterParam> parameters() {
+        return List.of(new AdapterParam("lora_A", loraA, ParamRole.LORA_A, true),
+                new AdapterParam("lora_E", loraE, ParamRole.VECTOR, true),
+                new AdapterParam("lora_B", loraB, ParamRole.LORA_B, true));
+    }
+
+    /** With a mask from the allocator, copies sliced to the kept ranks (PEFT's resize_state_dict_by_rank_pattern). */
+    @Override
+    public List<AdapterParam> savedParameters() {
+        if (keep == null || LowRankParts.all(keep)) {
+            return parameters();
+        }
+        if (saveScratch != null) {
+            saveScratch.close();
+        }
+        saveScratch = base.manager().newSubManager();
+        List<AdapterParam> out = new ArrayList<>();
+        out.add(copy("lora_A", LowRankParts.rows(loraA.getArray(), keep, saveScratch), ParamRole.LORA_A));
+        out.add(copy("lora_E", LowRankParts.rows(loraE.getArray(), keep, saveScratch), ParamRole.VECTOR));
+        out.add(copy("lora_B", LowRankParts.cols(loraB.getArray(), keep, saveScratch), ParamRole.LORA_B));
+        return out;
+    }
+
+    private static AdapterParam copy(String key, NDArray value, ParamRole role) {
+        Parameter p = Parameter.builder().setName(key).setType(Parameter.Type.WEIGHT).build();
+        p.setArray(value);
+        return new AdapterParam(key, p, role, true);
+    }
+
+    @Override
+    public BaseLayer base() {
+        return base;
+    }
+
+    @Override
+    public String variant() {
+        return "adalora";
+    }
+
+    @Override
+    public int rank() {
+        return r;
+    }
+
+    @Override
+    public double alpha() {
+        return alpha;
+    }
+
+    @Override
+    public double scaling() {
+        return scaling;
+    }
+
+    @Override
+    public void setScaling(double s) {
+        scaling = s;
+    }
+
+    @Override
+    public void close() {
+        loraA.close();
+        loraE.close();
+        loraB.close();
+        if (saveScratch != null) {
+            saveScratch.close();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package org.loralab.lora.variant.sora;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.loralab.lora.config.AdapterConfig;
+
+/**
+ * SoRA's options (reference TsinghuaC3I/SoRA, spec §16) from {@link AdapterConfig#options()}.
+ *
+ * @param sparseLambda weight of the L1 term {@code λ·Σ|g|/numel(gates)} added to the loss ("sparse_lambda", 1e-3)
+ * @param sparseLambda2 threshold λ₂ of the proximal step ("sparse_lambda_2", 1e-3)
+ * @param sparseLr learning rate of the gates' own AdamW ("sparse_lr", 1e-3; the reference defaults it to the main lr,
+ *     which the SPI hooks do not see, so set it to your lr)
+ * @param thresholdRule "threshold_rule": "soft" (default, the paper) or "reference" (the shipped code's quirk)
+ * @param thresholdTimesLr "threshold_times_lr": threshold lr·λ₂ (the paper's T_{ηλ},
+ *     {@code sparse_optimizer_multiply_lr.py}) instead of λ₂ (default false: the optimizer the reference scripts
+ *     import, so published λ₂ values keep their meaning)
+ * @param maxLambda "max_lambda": last λ₂ of the sparsity schedule (default: λ₂, i.e. no schedule)
+ * @param lambdaNum "lambda_num": number of schedule values (default 1)
+ * @param lambdaSchedule "lambda_schedule": "linear" (default) or "log_linear" (geometric spacing)
+ * @param survivingRanks "surviving_ranks": rank per layer path after pruning (written on save)
+ */
+public record SoraOptions(double sparseLambda, double sparseLambda2, double sparseLr, GateThreshold thresholdRule,
+        boolean thresholdTimesLr, double maxLambda, int lambdaNum, String lambdaSchedule,
+        Map<String, Integer> survivingRanks) {
+
+    public static final String SPARSE_LAMBDA = "sparse_lambda";
+    public static final String SPARSE_LAMBDA_2 = "sparse_lambda_2";
+    public static final String SPARSE_LR = "sparse_lr";
+    public static final String THRESHOLD_RULE = "threshold_rule";
+    public static final String THRESHOLD_TIMES_LR = "threshold_times_lr";
+    public static final String MAX_LAMBDA = "max_lambda";
+    public static final String LAMBDA_NUM = "lambda_num";
+    public static final String LAMBDA_SCHEDULE = "lambda_schedule";
+    public static final String SURVIVING_RANKS = "surviving_ranks";
+
+    /** Every SoRA key. */
+    public static final String[] KEYS = {SPARSE_LAMBDA, SPARSE_LAMBDA_2, SPARSE_LR, THRESHOLD_RULE, THRESHOLD_TIMES_LR,
+        MAX_LAMBDA, LAMBDA_NUM, LAMBDA_SCHEDULE, SURVIVING_RANKS};
+
+    /** Reads and validates. */
+    public static SoraOptions of(AdapterConfig c) {
+        double l2 = c.optionDouble(SPARSE_LAMBDA_2, 1e-3);
+        Object rule = c.options().get(THRESHOLD_RULE);
+        Object sched = c.options().get(LAMBDA_SCHEDULE);
+        SoraOptions o = new SoraOptions(c.optionDouble(SPARSE_LAMBDA, 1e-3), l2, c.optionDouble(SPARSE_LR, 1e-3),
+                rule == null ? GateThreshold.SOFT : GateThreshold.parse(rule.toString()),
+                c.optionBoolean(THRESHOLD_TIMES_LR, false), c.optionDouble(MAX_LAMBDA, l2),
+                (int) c.optionLong(LAMBDA_NUM, 1), sched == null ? "linear" : sched.toString(),
+                ranks(c.options().get(SURVIVING_RANKS)));
+        if (!(o.sparseLambda >= 0) || !(o.sparseLambda2 >= 0) || !(o.sparseLr > 0) || !(o.maxLambda >= 0)) {
+            throw new IllegalArgumentException("SoRA needs sparse_lambda >= 0, sparse_lambda_2 >= 0, max_lambda >= 0 "
+                    + "and sparse_lr > 0; got " + o);
+        }
+        if (o.lambdaNum < 1) {
+            throw new IllegalArgumentException("SoRA lambda_num must be >= 1, got " + o.lambdaNum);
+        }
+        if (!o.lambdaSchedule.equals("linear") && !o.lambdaSchedule.equals("log_linear")) {
+            throw new IllegalArgumentException("SoRA lambda_schedule must be \"linear\" or \"log_linear\", got \""
+                    + o.lambdaSchedule + "\"");
+        }
+        if (o.lambdaSchedule.equals("log_linear") && o.lambdaNum > 1 && !(l2 > 0)) {
+            throw new IllegalArgumentException("SoRA log_linear schedule needs sparse_lambda_2 > 0 to start from");
+        }
+        return o;
+    }
+
+    /** The λ₂ values of the sparsity schedule, first = sparse_lambda_2, last = max_lambda. */
+    public double[] lambdaValues() {
+        double[] v = new double[lambdaNum];
+        for (int i = 0; i < lambdaNum; i++) {
+            double f = lambdaNum == 1 ? 0 : (double) i / (lambdaNum - 1);
+            v[i] = lambdaSchedule.equals("linear") ? sparseLambda2 + f * (maxLambda - sparseLambda2)
+                    : Math.exp(Math.log(sparseLambda2) + f * (Math.log(maxLambda) - Math.log(sparseLambda2)));
+        }
+        return v;
+    }
+
+    private static Map<String, Integer> ranks(Object v) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        if (v instanceof Map) {
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                if (!(e.getValue() instanceof Number) || ((Number) e.getValue()).intValue() < 0) {
+                    throw new IllegalArgumentException("SoRA surviving_ranks '" + e.getKey() + "' must be a rank >= 0");
+                }
+                out.put(e.getKey().toString(), ((Number) e.getValue()).intValue());
+            }
+        } else if (v != null) {
+            throw new IllegalArgumentException("SoRA surviving_ranks must map layer paths to ranks, got " + v);
+        }
+        return out;
+    }
+}
