@@ -180,6 +180,8 @@ class LokrTest {
     void onlyAdapterParamsMove() {
         VariantChecks.onlyAdapterParamsMove(mlp(), x, cfg().build(), 0.5f);
         VariantChecks.onlyAdapterParamsMove(mlp(), x, cfg().r(1).option("decompose_both", true).init("lycoris").build(), 0.5f);
+        VariantChecks.onlyAdapterParamsMove(ConvToy.conv2d(m, 4, 6, 3, 1, 1, 1), ConvToy.input2d(m, 4),
+                cfg().r(1).targetModules("conv").option("use_effective_conv2d", true).build(), 0.1f);
     }
 
     /** Output rows of the adapter's contribution are 0, 1x or (with rank_dropout_scale) 1/mean x the eval one. */

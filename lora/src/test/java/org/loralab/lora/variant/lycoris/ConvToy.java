@@ -27,8 +27,14 @@ public final class ConvToy extends AbstractBlock {
 
     /** Conv2d in→out with a k×k kernel; input [2, in, 6, 6]. */
     public static ConvToy conv2d(NDManager m, int in, int out, int k, int stride, int pad, int groups) {
+        return conv2d(m, in, out, k, stride, pad, groups, 1);
+    }
+
+    /** As above with a dilation. */
+    public static ConvToy conv2d(NDManager m, int in, int out, int k, int stride, int pad, int groups, int dilation) {
         ConvToy t = new ConvToy(Conv2d.builder().setFilters(out).setKernelShape(new Shape(k, k))
-                .optStride(new Shape(stride, stride)).optPadding(new Shape(pad, pad)).optGroups(groups).build(), 2);
+                .optStride(new Shape(stride, stride)).optPadding(new Shape(pad, pad))
+                .optDilation(new Shape(dilation, dilation)).optGroups(groups).build(), 2);
         t.initialize(m, DataType.FLOAT32, new Shape(2, in, 6, 6));
         return t;
     }
