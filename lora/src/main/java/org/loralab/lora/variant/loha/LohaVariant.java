@@ -1,0 +1,73 @@
+package org.loralab.lora.variant.loha;
+
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.loralab.lora.config.AdapterConfig;
+import org.loralab.lora.variant.LayerAdapter;
+import org.loralab.lora.variant.LayerKind;
+import org.loralab.lora.variant.LayerSpec;
+import org.loralab.lora.variant.SharedState;
+import org.loralab.lora.variant.Variant;
+import org.loralab.lora.variant.lycoris.LycorisConfig;
+import org.loralab.lora.variant.lycoris.LycorisLayer;
+
+/**
+ * LoHa, PEFT's {@code LoHaConfig} (spec §11): {@code variant("loha")} with options
+ * {@code rank_dropout} (0.0), {@code module_dropout} (0.0), {@code use_effective_conv2d} (false);
+ * {@code alpha} is the config's alpha (scaling alpha/r, no rsLoRA), {@code init_weights} its init
+ * (true or false). Wraps Linear, Conv1d and Conv2d.
+ */
+public final class LohaVariant implements Variant {
+    private static final Map<String, Object> OPTIONS = new LinkedHashMap<>();
+
+    static {
+        OPTIONS.put(LycorisLayer.RANK_DROPOUT, 0.0);
+        OPTIONS.put(LycorisLayer.MODULE_DROPOUT, 0.0);
+        OPTIONS.put(LycorisLayer.USE_EFFECTIVE_CONV2D, false);
+    }
+
+    @Override
+    public String name() {
+        return "loha";
+    }
+
+    @Override
+    public String peftType() {
+        return "LOHA";
+    }
+
+    @Override
+    public Set<LayerKind> supportedKinds() {
+        return EnumSet.of(LayerKind.LINEAR, LayerKind.CONV1D, LayerKind.CONV2D);
+    }
+
+    @Override
+    public void validate(AdapterConfig config) {
+        LycorisConfig.checkProbability(config, LycorisLayer.RANK_DROPOUT);
+        LycorisConfig.checkProbability(config, LycorisLayer.MODULE_DROPOUT);
+        if (config.useRslora()) {
+            throw new IllegalArgumentException("LoHa has no rsLoRA scaling; remove useRslora(true)");
+        }
+        String init = config.init().family();
+        if (!init.equals("true") && !init.equals("false")) {
+            throw new IllegalArgumentException("LoHa init_weights must be true or false, got '" + init + "'");
+        }
+    }
+
+    @Override
+    public LayerAdapter createLayer(LayerSpec spec, SharedState shared) {
+        return new LohaLayer(spec);
+    }
+
+    @Override
+    public void writeConfig(AdapterConfig config, Map<String, Object> json) {
+        LycorisConfig.write(config, json, OPTIONS);
+    }
+
+    @Override
+    public void readConfig(Map<String, Object> json, AdapterConfig.Builder builder) {
+        LycorisConfig.read(json, builder, OPTIONS.keySet());
+    }
+}
