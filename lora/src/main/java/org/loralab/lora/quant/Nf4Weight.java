@@ -1,0 +1,143 @@
+package org.loralab.lora.quant;
+
+import ai.djl.ndarray.NDArray;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A weight in bitsandbytes NF4 storage (spec §13.2-13.3): the row-major values quantised in blocks of
+ * {@code blockSize} against {@link Nf4#CODE}, packed two per byte high nibble first, with one fp32 absmax per
+ * block, or, with double quantisation, the absmax values themselves 8-bit quantised.
+ */
+public final class Nf4Weight implements QuantizedWeight {
+    private final int[] shape;
+    private final int blockSize;
+    private final byte[] packed;
+    private final float[] absmax; // null when double-quantised
+    private final DoubleQuantizedAbsmax nested; // null without double quantisation
+
+    private Nf4Weight(int[] shape, int blockSize, byte[] packed, float[] absmax, DoubleQuantizedAbsmax nested) {
+        this.shape = shape;
+        this.blockSize = blockSize;
+        this.packed = packed;
+        this.absmax = absmax;
+        this.nested = nested;
+    }
+
+    public static Nf4Weight quantize(float[] values, int[] shape, QuantOptions options) {
+        int n = Shapes.checkedNumel(values, shape);
+        Blockwise.Result r = Blockwise.quantize(values, Nf4.CODE, options.blockSize());
+        byte[] packed = NibblePacking.pack(r.codes());
+        assert packed.length == (n + 1) / 2;
+        if (options.doubleQuant()) {
+            DoubleQuantizedAbsmax dq = DoubleQuantizedAbsmax.quantize(r.absmax(), options.nestedBlockSize());
+            return new Nf4Weight(shape.clone(), options.blockSize(), packed, null, dq);
+        }
+        return new Nf4Weight(shape.clone(), options.blockSize(), packed, r.absmax(), null);
+    }
+
+    /**
+     * Rebuilds stored NF4 state (e.g. read from a checkpoint): {@code absmax} fp32 per block, or
+     * {@code nested} for double quantisation (exactly one of them non-null).
+     */
+    public static Nf4Weight of(int[] shape, int blockSize, byte[] packed, float[] absmax, DoubleQuantizedAbsmax nested) {
+        QuantOptions.checkBlockSize(blockSize, "block size");
+        long n = Shapes.numel(shape);
+        if (packed.length != (n + 1) / 2) {
+            throw new IllegalArgumentException("NF4 weight of " + n + " values needs " + (n + 1) / 2
+                    + " packed bytes, got " + packed.length);
+        }
+        if ((absmax == null) == (nested == null)) {
+            throw new IllegalArgumentException("give either fp32 absmax or the double-quantised state, not both or neither");
+        }
+        int blocks = Blockwise.blockCount(n, blockSize);
+        int have = absmax != null ? absmax.length : nested.count();
+        if (have != blocks) {
+            throw new IllegalArgumentException(n + " values in blocks of " + blockSize + " need " + blocks
+                    + " block constants, got " + have);
+        }
+        return new Nf4Weight(shape.clone(), blockSize, packed.clone(), absmax == null ? null : absmax.clone(), nested);
+    }
+
+    /** Quantises an fp32 NDArray (any shape; values taken row-major). */
+    public static Nf4Weight quantize(NDArray weight, QuantOptions options) {
+        return quantize(weight.toFloatArray(), Shapes.toIntShape(weight.getShape()), options);
+    }
+
+    /** The options this weight was stored with. */
+    public QuantOptions options() {
+        return nested == null
+                ? new QuantOptions(blockSize, false, DoubleQuantizedAbsmax.DEFAULT_NESTED_BLOCK_SIZE)
+                : new QuantOptions(blockSize, true, nested.nestedBlockSize());
+    }
+
+    @Override
+    public Nf4Weight requantize(float[] values) {
+        return quantize(values, shape, options());
+    }
+
+    @Override
+    public String format() {
+        return nested == null ? "nf4" : "nf4+dq";
+    }
+
+    @Override
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public int blockSize() {
+        return blockSize;
+    }
+
+    public boolean isDoubleQuantized() {
+        return nested != null;
+    }
+
+    /** The packed codes ({@code weight} in the bnb format), {@code (n+1)/2} bytes. */
+    public byte[] packed() {
+        return packed.clone();
+    }
+
+    /** One 4-bit code index per value, unpacked. */
+    public byte[] codes() {
+        return NibblePacking.unpack(packed, (int) numel());
+    }
+
+    /** The per-block constants used for dequantisation (restored from the 8-bit form when double-quantised). */
+    public float[] blockAbsmax() {
+        return nested == null ? absmax.clone() : nested.restore();
+    }
+
+    /** The double-quantisation state, or null without double quantisation. */
+    public DoubleQuantizedAbsmax doubleQuantState() {
+        return nested;
+    }
+
+    @Override
+    public float[] dequantize() {
+        float[] constants = nested == null ? absmax : nested.restore();
+        return Blockwise.dequantize(codes(), constants, Nf4.CODE, blockSize);
+    }
+
+    @Override
+    public long storedBytes() {
+        return memoryReport().storedBytes();
+    }
+
+    @Override
+    public MemoryReport memoryReport() {
+        Map<String, Long> parts = new LinkedHashMap<>();
+        parts.put("packed codes", (long) packed.length);
+        if (nested == null) {
+            parts.put("absmax fp32", 4L * absmax.length);
+        } else {
+            parts.put("absmax uint8", (long) nested.count());
+            parts.put("absmax2 fp32", 4L * nested.absmax2().length);
+            parts.put("offset fp32", 4L);
+            parts.put("nested quant_map", DynamicMap.SIGNED_8BIT.storedBytes());
+        }
+        parts.put("quant_map", Nf4.CODE.storedBytes());
+        return new MemoryReport(format(), numel(), parts);
+    }
+}
