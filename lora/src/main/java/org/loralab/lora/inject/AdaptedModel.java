@@ -150,6 +150,14 @@ public interface AdaptedModel {
     /** ΔW of adapter {@code adapterName} at {@code path}, same layout as {@link #baseWeight}. */
     float[][] deltaWeight(String path, String adapterName);
 
+    /**
+     * The adapter object of {@code adapterName} at {@code path}, for variant-specific reports and
+     * operations (e.g. QLoRA's quantised storage and merge drift); fails when there is none.
+     */
+    default org.loralab.lora.variant.LayerAdapter layerAdapter(String path, String adapterName) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not expose its layer adapters");
+    }
+
     /** Dotted path to block, for every block of the tree (adapter wrappers are transparent). */
     Map<String, Block> namedBlocks();
 

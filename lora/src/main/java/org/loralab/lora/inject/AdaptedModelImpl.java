@@ -826,6 +826,20 @@ final class AdaptedModelImpl implements AdaptedModel {
     }
 
     @Override
+    public LayerAdapter layerAdapter(String path, String adapterName) {
+        AdaptedLayer layer = layers.get(path);
+        if (layer == null) {
+            throw new IllegalArgumentException("'" + path + "' has no adapter; adapted layers: " + layers.keySet());
+        }
+        LayerAdapter la = layer.adapters.get(adapterName);
+        if (la == null) {
+            throw new IllegalArgumentException("'" + path + "' has no adapter '" + adapterName + "'; it has "
+                    + layer.adapters.keySet());
+        }
+        return la;
+    }
+
+    @Override
     public float[][] deltaWeight(String path, String adapterName) {
         AdaptedLayer layer = layers.get(path);
         if (layer == null) {
