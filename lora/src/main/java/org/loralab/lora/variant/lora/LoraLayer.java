@@ -208,6 +208,11 @@ public class LoraLayer implements LayerAdapter {
         }
 
         @Override
+        public org.loralab.lora.config.AdapterConfig config() {
+            return spec.config();
+        }
+
+        @Override
         public void setA(float[][] a) {
             Matrices.write(loraA.getArray(), a);
         }
