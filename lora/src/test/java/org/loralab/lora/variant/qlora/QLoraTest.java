@@ -1,0 +1,308 @@
+package org.loralab.lora.variant.qlora;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.loralab.lora.config.AdapterConfig;
+import org.loralab.lora.inject.AdaptedModel;
+import org.loralab.lora.inject.AdapterScope;
+import org.loralab.lora.quant.MemoryReport;
+import org.loralab.lora.quant.Nf4;
+import org.loralab.lora.quant.Nf4Weight;
+import org.loralab.lora.quant.QuantizedWeight;
+import org.loralab.lora.testing.Ref;
+import org.loralab.lora.testing.Toy;
+import org.loralab.lora.variant.AdapterParam;
+
+/** QLoRA through an injected model: PEFT's 4-bit/8-bit LoRA layer semantics (spec §13.4). */
+class QLoraTest {
+    private NDManager m;
+    private WideMlp mlp;
+    private NDArray x;
+    private Parameter w0;
+    private Parameter w1;
+    private Parameter b0;
+    private Parameter b1;
+
+    @BeforeEach
+    void setUp() {
+        m = NDManager.newBaseManager();
+        mlp = WideMlp.create(m, 11);
+        x = WideMlp.input(m);
+        w0 = mlp.weight(mlp.lin0);
+        w1 = mlp.weight(mlp.lin1);
+        b0 = mlp.bias(mlp.lin0);
+        b1 = mlp.bias(mlp.lin1);
+    }
+
+    @AfterEach
+    void tearDown() {
+        m.close();
+    }
+
+    private static AdapterConfig.Builder cfg(String quantization) {
+        return AdapterConfig.builder().variant("qlora").option("quantization", quantization)
+                .r(4).alpha(8).targetModules("lin0", "lin1").seed(5);
+    }
+
+    private static float[][] matrix(Parameter p) {
+        return Ref.matrix(p.getArray().toFloatArray(), (int) p.getArray().getShape().get(0),
+                (int) (p.getArray().size() / p.getArray().getShape().get(0)));
+    }
+
+    private static float[][] dequantized(float[][] w, String quantization) {
+        QuantizedWeight q = Quantization.parse(quantization).quantize(Ref.flat(w), new int[] {w.length, w[0].length}, 64);
+        return Ref.matrix(q.dequantize(), w.length, w[0].length);
+    }
+
+    /** relu(x·W0ᵀ + b0)·W1ᵀ + b1 with the given weights. */
+    private float[] reference(float[][] weight0, float[][] weight1) {
+        float[][] xs = Ref.matrix(x.toFloatArray(), 6, WideMlp.IN);
+        float[][] h = Ref.relu(Ref.linear(xs, weight0, b0.getArray().toFloatArray()));
+        return Ref.flat(Ref.linear(h, weight1, b1.getArray().toFloatArray()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nf4", "nf4-dq", "int8"})
+    void forwardIsDequantisedBaseLinearPlusLora(String quantization) {
+        float[][] q0 = dequantized(matrix(w0), quantization);
+        float[][] q1 = dequantized(matrix(w1), quantization);
+        AdaptedModel am = AdaptedModel.inject(mlp, cfg(quantization).init(false).build());
+        Map<String, AdapterParam> p = am.trainableParameterMap();
+        double s = 8.0 / 4;
+        float[][] d0 = Ref.matmul(matrix(p.get("lin0.lora_B.default.weight").parameter()),
+                matrix(p.get("lin0.lora_A.default.weight").parameter()));
+        float[][] d1 = Ref.matmul(matrix(p.get("lin1.lora_B.default.weight").parameter()),
+                matrix(p.get("lin1.lora_A.default.weight").parameter()));
+        float[] expected = reference(Ref.add(q0, d0, s), Ref.add(q1, d1, s));
+        float[] got = Toy.run(am.block(), x).toFloatArray();
+        assertTrue(Toy.maxDiff(got, expected) < 1e-4, "max diff " + Toy.maxDiff(got, expected));
+        assertEquals("qlora", am.layers().get(0).variant());
+        assertEquals(Quantization.parse(quantization).key(),
+                ((QLoraLayer) am.layerAdapter("lin0", "default")).storage().format().replace("+", "-")
+                        .replace("int8-rowwise", "int8"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nf4", "nf4-dq", "int8"})
+    void noOpAtInitAgainstTheDequantisedBase(String quantization) {
+        float[] plain = Toy.run(mlp, x).toFloatArray();
+        float[] dequantBase = reference(dequantized(matrix(w0), quantization),
+                dequantized(matrix(w1), quantization));
+        AdaptedModel am = AdaptedModel.inject(mlp, cfg(quantization).build());
+        float[] got = Toy.run(am.block(), x).toFloatArray();
+        assertTrue(Toy.allClose(got, dequantBase, 1e-5, 1e-6), "diff " + Toy.maxDiff(got, dequantBase));
+        try (AdapterScope off = am.disable()) {
+            float[] disabled = Toy.run(am.block(), x).toFloatArray();
+            assertTrue(Toy.allClose(disabled, dequantBase, 1e-5, 1e-6), "disabled = quantised base");
+        }
+        // and quantisation did change the model (otherwise this test could not fail)
+        assertTrue(Toy.maxDiff(plain, dequantBase) > 1e-4);
+    }
+
+    @Test
+    void onlyAdapterParamsMoveAndTheStorageStaysPut() {
+        Model model = Model.newInstance("qlora");
+        model.setBlock(mlp);
+        AdaptedModel am = AdaptedModel.inject(model, cfg("nf4-dq").build());
+        QLoraLayer l0 = (QLoraLayer) am.layerAdapter("lin0", "default");
+        QuantizedWeight stored = l0.storage();
+        Map<Parameter, float[]> before = new IdentityHashMap<>();
+        for (Pair<String, Parameter> p : am.block().getParameters()) {
+            before.put(p.getValue(), p.getValue().getArray().toFloatArray());
+        }
+        Loss sum = new Loss("sum") {
+            @Override
+            public NDArray evaluate(NDList labels, NDList predictions) {
+                return predictions.head().sum();
+            }
+        };
+        DefaultTrainingConfig tc = new DefaultTrainingConfig(sum)
+                .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.5f)).build());
+        try (Trainer trainer = am.newTrainer(tc)) {
+            for (int i = 0; i < 3; i++) {
+                try (GradientCollector gc = trainer.newGradientCollector()) {
+                    NDArray out = trainer.forward(new NDList(x)).head();
+                    gc.backward(out.sum());
+                }
+                trainer.step();
+            }
+        }
+        IdentityHashMap<Parameter, Boolean> adapter = new IdentityHashMap<>();
+        am.trainableParameterMap().values().forEach(p -> adapter.put(p.parameter(), true));
+        assertEquals(4, adapter.size());
+        int moved = 0;
+        for (Pair<String, Parameter> p : am.block().getParameters()) {
+            double d = Toy.maxDiff(p.getValue().getArray().toFloatArray(), before.get(p.getValue()));
+            if (adapter.containsKey(p.getValue())) {
+                assertTrue(d > 1e-4, p.getKey() + " should move, moved " + d);
+                moved++;
+            } else {
+                assertTrue(d < 1e-4, p.getKey() + " should stay, moved " + d);
+            }
+        }
+        assertEquals(4, moved);
+        assertSame(stored, l0.storage(), "training does not touch the quantised storage");
+        assertArrayEquals(stored.dequantize(), w0.getArray().toFloatArray());
+        model.close();
+    }
+
+    @Test
+    void storedBaseMemoryThroughTheModel() {
+        for (String q : new String[] {"nf4", "nf4-dq", "int8"}) {
+            WideMlp fresh = WideMlp.create(m, 11);
+            AdaptedModel am = AdaptedModel.inject(fresh, cfg(q).build());
+            MemoryReport r = QLoraReport.memory(am, "default");
+            long values = (long) WideMlp.IN * WideMlp.HIDDEN + (long) WideMlp.HIDDEN * WideMlp.OUT;
+            assertEquals(values, r.numel());
+            System.out.println("QLoRA memory through the model: " + r);
+            if (q.startsWith("nf4")) {
+                assertTrue(r.ratio() <= 0.30, q + " ratio " + r.ratio());
+            } else {
+                assertTrue(r.ratio() <= 0.27, q + " ratio " + r.ratio());
+            }
+        }
+        WideMlp b = WideMlp.create(m, 11);
+        long nf4 = QLoraReport.memory(AdaptedModel.inject(b, cfg("nf4").build()), "default").storedBytes();
+        // per layer: packed codes n/2, one fp32 absmax per block of 64, the 16-entry fp32 code table
+        long lin0 = 64 * 128 / 2 + 4 * (64 * 128 / 64) + 64;
+        long lin1 = 128 * 8 / 2 + 4 * (128 * 8 / 64) + 64;
+        assertEquals(lin0 + lin1, nf4);
+    }
+
+    /** Largest |dequant(Q') - target| allowed per value: half the widest NF4 code gap times the block absmax. */
+    private static void assertWithinHalfACodeStep(Nf4Weight q, float[] target, String what) {
+        float[] got = q.dequantize();
+        float[] absmax = q.blockAbsmax();
+        double halfGap = 0;
+        float[] code = Nf4.CODE.values();
+        for (int i = 0; i + 1 < code.length; i++) {
+            halfGap = Math.max(halfGap, (code[i + 1] - code[i]) / 2.0);
+        }
+        for (int i = 0; i < got.length; i++) {
+            double bound = halfGap * absmax[i / q.blockSize()] * (1 + 1e-5) + 1e-7;
+            assertTrue(Math.abs(got[i] - target[i]) <= bound,
+                    what + " value " + i + ": |" + got[i] + " - " + target[i] + "| > " + bound);
+        }
+    }
+
+    @Test
+    void mergeRequantisesWithBoundedDrift() {
+        AdaptedModel am = AdaptedModel.inject(mlp, cfg("nf4").alpha(4).init(false).build());
+        QLoraLayer l0 = (QLoraLayer) am.layerAdapter("lin0", "default");
+        float[] before = Ref.flat(am.baseWeight("lin0"));
+        float[] delta = Ref.flat(am.deltaWeight("lin0", "default"));
+        float[] unmergedOut = Toy.run(am.block(), x).toFloatArray();
+        am.merge();
+        float[] target = before.clone();
+        for (int i = 0; i < target.length; i++) {
+            target[i] += delta[i];
+        }
+        assertWithinHalfACodeStep((Nf4Weight) l0.storage(), target, "merge");
+        assertArrayEquals(l0.storage().dequantize(), Ref.flat(am.baseWeight("lin0")), "W holds dequant(Q')");
+        double mergeDrift = l0.lastMerge().relativeDrift();
+        float[] mergedOut = Toy.run(am.block(), x).toFloatArray();
+        double outDrift = relative(mergedOut, unmergedOut);
+        float[] mergedW = Ref.flat(am.baseWeight("lin0"));
+        am.unmerge();
+        float[] back = Ref.flat(am.baseWeight("lin0"));
+        assertWithinHalfACodeStep((Nf4Weight) l0.storage(), subtract(mergedW, delta), "unmerge");
+        double roundTrip = relative(back, before);
+        System.out.printf("QLoRA nf4 merge drift: relative ||W'-(Q+dW)||_F = %.4f, logits %.4f; "
+                + "merge+unmerge ||W''-Q||_F/||Q||_F = %.4f%n", mergeDrift, outDrift, roundTrip);
+        assertTrue(mergeDrift > 0 && mergeDrift < 0.15, "merge drift " + mergeDrift);
+        assertTrue(roundTrip < 0.2, "round trip " + roundTrip);
+        float[] afterUnmerge = Toy.run(am.block(), x).toFloatArray();
+        assertTrue(relative(afterUnmerge, unmergedOut) < 0.2);
+    }
+
+    @Test
+    void int8MergeDriftIsBelowHalfAStepPerRow() {
+        AdaptedModel am = AdaptedModel.inject(mlp, cfg("int8").alpha(4).init(false).build());
+        QLoraLayer l0 = (QLoraLayer) am.layerAdapter("lin0", "default");
+        float[] before = Ref.flat(am.baseWeight("lin0"));
+        float[] delta = Ref.flat(am.deltaWeight("lin0", "default"));
+        am.merge(true);
+        float[] got = Ref.flat(am.baseWeight("lin0"));
+        float[] rowmax = ((org.loralab.lora.quant.Int8RowwiseWeight) l0.storage()).rowAbsmax();
+        for (int i = 0; i < got.length; i++) {
+            double target = before[i] + delta[i];
+            double bound = rowmax[i / WideMlp.IN] / 254.0 * (1 + 1e-5) + 1e-7;
+            assertTrue(Math.abs(got[i] - target) <= bound, "value " + i);
+        }
+        System.out.printf("QLoRA int8 merge drift: relative %.5f%n", l0.lastMerge().relativeDrift());
+        assertTrue(l0.lastMerge().relativeDrift() < 0.01);
+    }
+
+    @Test
+    void saveLoadRoundTripInPeftLayout(@TempDir Path dir) throws Exception {
+        WideMlp twin = WideMlp.create(m, 11);
+        AdaptedModel am = AdaptedModel.inject(mlp, cfg("nf4-dq").init(false).build());
+        float[] out = Toy.run(am.block(), x).toFloatArray();
+        am.save(dir, "default");
+        String json = Files.readString(dir.resolve("adapter_config.json"));
+        assertTrue(json.contains("\"peft_type\": \"LORA\""), json);
+        assertTrue(json.contains("\"quantization\": \"nf4-dq\""), json);
+        AdaptedModel loaded = AdaptedModel.of(twin);
+        loaded.load(dir, "default");
+        assertEquals("qlora", loaded.config("default").variant());
+        assertTrue(loaded.adapterTensors("default").containsKey("base_model.model.lin0.lora_A.weight"));
+        float[] again = Toy.run(loaded.block(), x).toFloatArray();
+        assertTrue(Toy.allClose(again, out, 1e-5, 1e-6), "diff " + Toy.maxDiff(again, out));
+    }
+
+    @Test
+    void badOptionsSayWhatToDo() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AdaptedModel.inject(mlp, cfg("fp4").build()));
+        assertTrue(e.getMessage().contains("nf4, nf4-dq or int8"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> AdaptedModel.inject(mlp, cfg("nf4").option("quant_block_size", 48).build()));
+        assertTrue(e.getMessage().contains("power of two"), e.getMessage());
+        // nothing was injected by the failed calls
+        assertFalse(mlp.lin0.getClass().getSimpleName().contains("Adapter"));
+        WideMlp same = WideMlp.create(m, 11);
+        assertEquals(0, Toy.maxDiff(w0.getArray().toFloatArray(),
+                same.weight(same.lin0).getArray().toFloatArray()));
+    }
+
+    private static float[] subtract(float[] a, float[] b) {
+        float[] y = a.clone();
+        for (int i = 0; i < y.length; i++) {
+            y[i] -= b[i];
+        }
+        return y;
+    }
+
+    private static double relative(float[] a, float[] b) {
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < a.length; i++) {
+            num += ((double) a[i] - b[i]) * ((double) a[i] - b[i]);
+            den += (double) b[i] * b[i];
+        }
+        return Math.sqrt(num / den);
+    }
+}
