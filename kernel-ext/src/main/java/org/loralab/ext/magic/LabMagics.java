@@ -1,0 +1,369 @@
+package org.loralab.ext.magic;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.loralab.ext.Lab;
+import org.loralab.ext.render.AdaptedModelHtml;
+import org.loralab.ext.render.ChartImages;
+import org.loralab.ext.render.Charts;
+import org.loralab.ext.render.Html;
+import org.loralab.ext.render.ReportHtml;
+import org.loralab.ext.render.TableHtml;
+import org.loralab.lora.analysis.Spectra;
+import org.loralab.lora.analysis.Spectrum;
+import org.loralab.lora.config.AdapterConfig;
+import org.loralab.lora.inject.AdaptedModel;
+import org.loralab.lora.train.FitOptions;
+import org.loralab.lora.train.OptimizerKind;
+import org.loralab.lora.train.Sweep;
+import org.loralab.lora.train.TrainingReport;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * The magics, each a thin layer over a public Java call ({@link Lab}, the lora library). Every option is parsed and
+ * checked before anything is changed, so a bad option leaves the notebook's objects as they were. Results are
+ * displayed (not returned), so they show the same in every JJava-based kernel.
+ */
+public final class LabMagics {
+    private LabMagics() {}
+
+    static final Set<String> INJECT_KEYS = Options.keys("targets", "r", "alpha", "variant", "dropout", "init",
+            "name", "rslora", "bias", "exclude", "modules_to_save", "seed");
+    static final Set<String> TRAIN_KEYS = Options.keys("epochs", "steps", "batch_size", "optimizer", "lr",
+            "weight_decay", "schedule", "warmup", "clip_norm", "seed", "device", "shuffle", "checkpoint_every",
+            "checkpoint_dir", "loraplus_ratio", "loraplus_lr_embedding", "lorafa");
+    static final Set<String> SWEEP_KEYS = union(TRAIN_KEYS, Options.keys("variants", "ranks", "alphas", "lrs",
+            "targets", "dropout", "init"));
+    static final Set<String> SPECTRUM_KEYS = Options.keys("adapter", "svg");
+
+    public static final List<MagicHelp> HELP = List.of(
+            new MagicHelp("%lora inject", "%lora inject targets=a,b r=8 alpha=16 [variant=lora dropout=0.0 "
+                    + "init=true name=NAME rslora=false]", "Lab.inject(AdapterConfig.builder()...build())"),
+            new MagicHelp("%lora summary", "%lora summary", "Lab.adapted() (renders as a table); .layers()"),
+            new MagicHelp("%lora merge", "%lora merge", "Lab.adapted().merge(true)"),
+            new MagicHelp("%lora unmerge", "%lora unmerge", "Lab.adapted().unmerge()"),
+            new MagicHelp("%lora disable", "%lora disable", "Lab.adapted().disable()"),
+            new MagicHelp("%lora enable", "%lora enable", "Lab.adapted().enable()"),
+            new MagicHelp("%lora use", "%lora use NAME", "Lab.adapted().setActive(NAME)"),
+            new MagicHelp("%lora save", "%lora save DIR [name=default]", "Lab.adapted().save(Path.of(DIR), NAME)"),
+            new MagicHelp("%lora load", "%lora load DIR name=NAME", "Lab.adapted().load(Path.of(DIR), NAME)"),
+            new MagicHelp("%%train", "%%train + one 'key: value' per line: epochs steps batch_size optimizer lr "
+                    + "weight_decay schedule warmup clip_norm seed device shuffle checkpoint_every checkpoint_dir "
+                    + "loraplus_ratio lorafa", "Lab.train(FitOptions.defaults().epochs(3).lr(1e-3)...)"
+                    + " or Fit.fit(model, train, validation, options)"),
+            new MagicHelp("%device", "%device [auto|cpu|gpu|gpuN]", "Lab.devices(\"auto\"); Devices.engineDefault()"),
+            new MagicHelp("%spectrum", "%spectrum PATH_OR_REGEX [adapter=NAME svg=false]",
+                    "Lab.spectra(path, adapter); Spectra.ofUpdate(W, dW); Charts.spectrum(...)"),
+            new MagicHelp("%sweep", "%sweep variants=lora ranks=2,4,8 alphas=16 lrs=1e-3 [targets=... + any "
+                    + "%%train option]", "Lab.sweep(Sweep.grid(...), template, options); Sweep.run(...)"),
+            new MagicHelp("%lab", "%lab | %lab help", "Lab.about()"));
+
+    /** The convention, as {@code %lab help} states it. */
+    public static final String CONVENTION = "The magics act on the current model, Lab.current(): set it with "
+            + "Lab.use(model) (a DJL Model) or Lab.use(adaptedModel); %lora inject replaces it with the adapted "
+            + "model. Training data: Lab.data(train, validation) or Lab.syntheticData(train, val, features, "
+            + "classes, seed). %sweep builds a fresh base per point with Lab.baseModel(() -> ...). The last "
+            + "results: Lab.lastReport(), Lab.lastSweep().";
+
+    // ------------------------------------------------------------------ %lora
+
+    public static Object lora(List<String> args) throws Exception {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("%lora: give a sub-command: inject, summary, merge, unmerge, "
+                    + "disable, enable, use NAME, save DIR, load DIR");
+        }
+        String sub = args.get(0).toLowerCase(Locale.ROOT);
+        List<String> rest = args.subList(1, args.size());
+        switch (sub) {
+            case "inject": {
+                Options o = Options.ofWords("%lora", rest, INJECT_KEYS);
+                AdapterConfig cfg = adapterConfig(o, "%lora").build();
+                AdaptedModel m = Lab.inject(cfg, o.string("name", null));
+                Lab.show(AdaptedModelHtml.render(m), "text/html");
+                return null;
+            }
+            case "summary":
+                noArgs("summary", rest);
+                Lab.show(AdaptedModelHtml.render(Lab.adapted()), "text/html");
+                return null;
+            case "merge":
+                noArgs("merge", rest);
+                Lab.adapted().merge(true);
+                return status("merged: " + String.join(", ", Lab.adapted().activeAdapters()));
+            case "unmerge":
+                noArgs("unmerge", rest);
+                Lab.adapted().unmerge();
+                return status("unmerged");
+            case "disable":
+                noArgs("disable", rest);
+                Lab.adapted().disable();
+                return status("adapters disabled (base model only); %lora enable to turn them back on");
+            case "enable":
+                noArgs("enable", rest);
+                Lab.adapted().enable();
+                return status("adapters enabled: " + String.join(", ", Lab.adapted().activeAdapters()));
+            case "use": {
+                String name = single("use NAME", rest);
+                AdaptedModel m = Lab.adapted();
+                if (!m.adapterNames().contains(name)) {
+                    throw new IllegalArgumentException("%lora: no adapter '" + name + "'; adapters: "
+                            + String.join(", ", m.adapterNames()));
+                }
+                m.setActive(name);
+                return status("active adapter: " + name);
+            }
+            case "save": {
+                if (rest.isEmpty()) {
+                    throw new IllegalArgumentException("%lora: save needs a directory: %lora save DIR [name=NAME]");
+                }
+                Options o = Options.ofWords("%lora", rest.subList(1, rest.size()), Options.keys("name"));
+                String name = o.string("name", AdaptedModel.DEFAULT);
+                Lab.adapted().save(Path.of(rest.get(0)), name);
+                return status("saved adapter '" + name + "' to " + rest.get(0));
+            }
+            case "load": {
+                if (rest.isEmpty()) {
+                    throw new IllegalArgumentException("%lora: load needs a directory: %lora load DIR name=NAME");
+                }
+                Options o = Options.ofWords("%lora", rest.subList(1, rest.size()), Options.keys("name"));
+                String name = o.string("name", "loaded");
+                Lab.adapted().load(Path.of(rest.get(0)), name);
+                return status("loaded adapter '" + name + "' from " + rest.get(0));
+            }
+            default: {
+                Set<String> subs = Options.keys("inject", "summary", "merge", "unmerge", "disable", "enable", "use",
+                        "save", "load");
+                String near = Options.nearest(sub, subs);
+                throw new IllegalArgumentException("%lora: unknown sub-command '" + args.get(0) + "'"
+                        + (near == null ? "; use one of " + String.join(", ", new java.util.TreeSet<>(subs))
+                                : " (did you mean '" + near + "'?)"));
+            }
+        }
+    }
+
+    static AdapterConfig.Builder adapterConfig(Options o, String magic) {
+        AdapterConfig.Builder b = AdapterConfig.builder();
+        if (o.has("targets")) {
+            b.targetModules(o.list("targets", null));
+        }
+        if (o.has("r")) {
+            b.r(o.integer("r", 8));
+        }
+        if (o.has("alpha")) {
+            b.alpha(o.number("alpha", 8));
+        }
+        if (o.has("variant")) {
+            b.variant(o.string("variant", "lora"));
+        }
+        if (o.has("dropout")) {
+            b.dropout(o.number("dropout", 0));
+        }
+        if (o.has("init")) {
+            b.init(o.string("init", "true"));
+        }
+        if (o.has("rslora")) {
+            b.useRslora(o.flag("rslora", false));
+        }
+        if (o.has("bias")) {
+            b.bias(o.string("bias", "none"));
+        }
+        if (o.has("exclude")) {
+            b.excludeModules(o.list("exclude", null).toArray(String[]::new));
+        }
+        if (o.has("modules_to_save")) {
+            b.modulesToSave(o.list("modules_to_save", null));
+        }
+        if (o.has("seed")) {
+            b.seed(o.longValue("seed", 0));
+        }
+        return b;
+    }
+
+    // ------------------------------------------------------------------ %%train
+
+    public static Object train(List<String> args, String body) {
+        Options o = Options.ofLines("%%train", (String.join("\n", args) + "\n" + (body == null ? "" : body)),
+                TRAIN_KEYS);
+        FitOptions fit = fitOptions(o, "%%train");
+        TrainingReport r = Lab.train(fit);
+        Lab.show(TableHtml.render(r.toTable()), "text/html");
+        return null;
+    }
+
+    static FitOptions fitOptions(Options o, String magic) {
+        FitOptions f = FitOptions.defaults();
+        if (o.has("epochs")) {
+            f.epochs(o.integer("epochs", 1));
+        }
+        if (o.has("steps")) {
+            f.steps(fastSteps(o.longValue("steps", 0)));
+        }
+        if (o.has("batch_size")) {
+            f.batchSize(o.integer("batch_size", 32));
+        }
+        if (o.has("optimizer")) {
+            f.optimizer(OptimizerKind.parse(o.string("optimizer", "adamw")));
+        }
+        if (o.has("lr")) {
+            f.lr(o.number("lr", 1e-3));
+        }
+        if (o.has("weight_decay")) {
+            f.weightDecay(o.number("weight_decay", 0));
+        }
+        if (o.has("schedule")) {
+            f.schedule(o.string("schedule", "constant"));
+        }
+        if (o.has("warmup")) {
+            f.warmupSteps(o.longValue("warmup", 0));
+        }
+        if (o.has("clip_norm")) {
+            f.clipNorm(o.number("clip_norm", 0));
+        }
+        if (o.has("seed")) {
+            f.seed(o.longValue("seed", 42));
+        }
+        if (o.has("device")) {
+            f.devices(org.loralab.lora.train.Devices.parse(o.string("device", "auto")));
+        }
+        if (o.has("shuffle")) {
+            f.shuffle(o.flag("shuffle", true));
+        }
+        if (o.has("checkpoint_every")) {
+            f.checkpoints(o.longValue("checkpoint_every", 0), Path.of(o.string("checkpoint_dir", "checkpoints")));
+        }
+        if (o.has("loraplus_ratio")) {
+            f.loraPlus(o.number("loraplus_ratio", Double.NaN));
+        }
+        if (o.has("loraplus_lr_embedding")) {
+            f.loraPlusEmbeddingLr(o.number("loraplus_lr_embedding", 1e-6));
+        }
+        if (o.flag("lorafa", false)) {
+            if (o.has("loraplus_ratio")) {
+                throw new IllegalArgumentException(magic + ": choose loraplus_ratio or lorafa, not both");
+            }
+            f.loraFa();
+        }
+        return f;
+    }
+
+    /** LORALAB_FAST=1 shrinks step counts (never other options), so notebooks run quickly in tests. */
+    static long fastSteps(long steps) {
+        return org.loralab.lora.data.FastMode.limit(steps, Math.min(steps, 20));
+    }
+
+    // ------------------------------------------------------------------ %device
+
+    public static Object device(List<String> args) {
+        if (args.size() > 1) {
+            throw new IllegalArgumentException("%device: give at most one of auto, cpu, gpu, gpuN");
+        }
+        Device[] d = args.isEmpty() ? Lab.devices() : Lab.devices(args.get(0));
+        Engine e = Engine.getInstance();
+        return status(String.format(Locale.ROOT, "engine %s %s; GPUs reported: %d; default device %s; "
+                        + "training on: %s", e.getEngineName(), e.getVersion(), e.getGpuCount(),
+                e.defaultDevice(), org.loralab.lora.train.Devices.describe(d)));
+    }
+
+    // ------------------------------------------------------------------ %spectrum
+
+    public static Object spectrum(List<String> args) {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("%spectrum: give a layer path or regex, e.g. %spectrum .*query");
+        }
+        Options o = Options.ofWords("%spectrum", args.subList(1, args.size()), SPECTRUM_KEYS);
+        boolean svg = o.flag("svg", false);
+        Map<String, Map<String, Spectrum>> all = Lab.spectra(args.get(0), o.string("adapter", null));
+        for (Map.Entry<String, Map<String, Spectrum>> e : all.entrySet()) {
+            var chart = Charts.spectrum("singular values: " + e.getKey(), e.getValue());
+            if (svg) {
+                Lab.show(ChartImages.svg(chart), "image/svg+xml");
+            } else {
+                Lab.show(ChartImages.image(chart), "image/png");
+            }
+            Lab.show(TableHtml.render(Spectra.summary(e.getKey(), e.getValue(), 8)), "text/html");
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ %sweep
+
+    public static Object sweep(List<String> args) {
+        Options o = Options.ofWords("%sweep", args, SWEEP_KEYS);
+        List<Sweep.Point> grid = Sweep.grid(o.list("variants", List.of("lora")), o.integers("ranks", List.of(8)),
+                o.numbers("alphas", List.of(16.0)), o.numbers("lrs", List.of(1e-3)));
+        AdapterConfig.Builder template = adapterConfig(o, "%sweep");
+        FitOptions fit = fitOptions(o, "%sweep");
+        Table t = Lab.sweep(grid, template.build(), fit);
+        Lab.show(TableHtml.render(t), "text/html");
+        Lab.show(ChartImages.image(Charts.rankVsAccuracy(t, "best_accuracy")), "image/png");
+        return null;
+    }
+
+    // ------------------------------------------------------------------ %lab
+
+    public static Object lab(List<String> args) {
+        if (args.isEmpty()) {
+            System.out.println(Lab.about());
+            return null;
+        }
+        if (args.size() == 1 && args.get(0).equals("help")) {
+            Lab.show(helpHtml(), "text/html");
+            return null;
+        }
+        throw new IllegalArgumentException("%lab: use %lab (version and classpath) or %lab help");
+    }
+
+    public static Table helpTable() {
+        StringColumn magic = StringColumn.create("magic");
+        StringColumn usage = StringColumn.create("usage");
+        StringColumn call = StringColumn.create("java");
+        for (MagicHelp h : HELP) {
+            magic.append(h.magic());
+            usage.append(h.usage());
+            call.append(h.javaCall());
+        }
+        return Table.create("LoRA Lab magics", magic, usage, call);
+    }
+
+    static String helpHtml() {
+        return "<div class=\"loralab-help\"><p>" + Html.escape(CONVENTION) + "</p>"
+                + TableHtml.render(helpTable(), 100) + "</div>";
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static Object status(String text) {
+        Lab.show("<p>" + Html.escape(text) + "</p>", "text/html");
+        return null;
+    }
+
+    private static void noArgs(String sub, List<String> rest) {
+        if (!rest.isEmpty()) {
+            throw new IllegalArgumentException("%lora: " + sub + " takes no options, got " + rest);
+        }
+    }
+
+    private static String single(String usage, List<String> rest) {
+        if (rest.size() != 1) {
+            throw new IllegalArgumentException("%lora: usage: %lora " + usage);
+        }
+        return rest.get(0);
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        java.util.Set<String> s = new java.util.HashSet<>(a);
+        s.addAll(b);
+        return Set.copyOf(s);
+    }
+
+    /** Used by the report renderer. */
+    static String reportHtml(TrainingReport r) {
+        return ReportHtml.render(r);
+    }
+}

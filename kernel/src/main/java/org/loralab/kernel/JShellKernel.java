@@ -1,0 +1,309 @@
+package org.loralab.kernel;
+
+import jdk.jshell.JShell;
+import org.dflib.jjava.jupyter.Extension;
+import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
+import org.dflib.jjava.jupyter.kernel.BaseKernel;
+import org.dflib.jjava.jupyter.kernel.HelpLink;
+import org.dflib.jjava.jupyter.kernel.LanguageInfo;
+import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
+import org.dflib.jjava.jupyter.kernel.comm.CommManager;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.dflib.jjava.jupyter.kernel.display.Renderer;
+import org.dflib.jjava.jupyter.kernel.magic.MagicParser;
+import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
+import org.dflib.jjava.jupyter.kernel.util.StringStyler;
+import org.dflib.jjava.jupyter.messages.Header;
+import org.dflib.jjava.jupyter.messages.Message;
+import org.dflib.jjava.jupyter.messages.publish.PublishError;
+import org.dflib.jjava.jupyter.messages.publish.PublishExecuteInput;
+import org.dflib.jjava.jupyter.messages.publish.PublishExecuteResult;
+import org.dflib.jjava.jupyter.messages.reply.ErrorReply;
+import org.dflib.jjava.jupyter.messages.reply.ExecuteReply;
+import org.dflib.jjava.jupyter.messages.request.ExecuteRequest;
+import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
+import org.loralab.kernel.errors.ErrorReport;
+import org.loralab.kernel.errors.UnknownMagicException;
+import org.loralab.kernel.exec.CellEvaluator;
+import org.loralab.kernel.exec.CodeAssist;
+import org.loralab.kernel.exec.InProcessExecutionControl;
+import org.loralab.kernel.exec.SnippetLoaderDelegate;
+import org.loralab.kernel.history.InMemoryHistory;
+import org.loralab.kernel.magics.ClasspathGlobs;
+import org.loralab.kernel.magics.MagicArgs;
+import org.loralab.kernel.magics.TimeMagic;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.TreeSet;
+
+/**
+ * A Jupyter kernel for Java: JShell with in-process execution on jjava-jupyter 1.0-a6.
+ * Magic lines ({@code %name args}) run in the kernel between the Java snippets of a cell, in order.
+ */
+public final class JShellKernel extends BaseKernel {
+
+    private final KernelIO kernelIO;
+    private final InMemoryHistory history;
+    private final JShell shell;
+    private final InProcessExecutionControl control;
+    private final SnippetLoaderDelegate delegate;
+    private final CellEvaluator evaluator;
+    private final CodeAssist assist;
+
+    JShellKernel(String version, LanguageInfo languageInfo, List<HelpLink> helpLinks, InMemoryHistory history,
+                 KernelIO io, MagicParser magicParser, MagicsRegistry magics, boolean extensionsEnabled,
+                 JShell shell, InProcessExecutionControl control, SnippetLoaderDelegate delegate) {
+        super("loralab", version, languageInfo, helpLinks, history, io, new CommManager(), new Renderer(),
+                magicParser, magics, extensionsEnabled, new StringStyler.Builder().build());
+        this.kernelIO = io;
+        this.history = history;
+        this.shell = shell;
+        this.control = control;
+        this.delegate = delegate;
+        this.evaluator = new CellEvaluator(shell, control, delegate);
+        this.assist = new CodeAssist(shell, magics::getLineMagicNames, magics::getCellMagicNames);
+    }
+
+    // ------------------------------------------------------------------ evaluation
+
+    /** Runs a cell: Java snippets and magic lines in order. Never lets an Error escape (it would kill Shell-0). */
+    @Override
+    public Object evalRaw(String code) {
+        try {
+            return runCell(code);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new RuntimeException(t.toString(), t);
+        }
+    }
+
+    private Object runCell(String code) throws Exception {
+        String trimmed = code.stripLeading();
+        if (trimmed.startsWith("%%")) {
+            int eol = trimmed.indexOf('\n');
+            String header = (eol < 0 ? trimmed : trimmed.substring(0, eol)).substring(2).strip();
+            String body = eol < 0 ? "" : trimmed.substring(eol + 1);
+            String name = header.split("\\s+", 2)[0];
+            String argText = header.substring(name.length()).strip();
+            if (name.equals("time")) {
+                return TimeMagic.timed(this, body);
+            }
+            requireKnown(name, true);
+            return magicsRegistry.evalCellMagic(this, name, MagicArgs.split(argText), body);
+        }
+        Object last = CellEvaluator.NO_VALUE;
+        StringBuilder pending = new StringBuilder();
+        for (String line : code.split("(?<=\n)")) {
+            String stripped = line.strip();
+            if (stripped.startsWith("%") && !stripped.startsWith("%%") && readyForMagic(pending)) {
+                if (!pending.toString().isBlank()) {
+                    last = evaluator.eval(pending.toString());
+                }
+                pending.setLength(0);
+                last = runLineMagic(stripped.substring(1));
+            } else {
+                pending.append(line);
+            }
+        }
+        if (!pending.toString().isBlank()) {
+            last = evaluator.eval(pending.toString());
+        }
+        return last == CellEvaluator.NO_VALUE ? null : last;
+    }
+
+    /** A % line is a magic unless it continues an unfinished Java statement (e.g. a modulo on the next line). */
+    private boolean readyForMagic(StringBuilder pending) {
+        if (pending.toString().isBlank()) {
+            return true;
+        }
+        String status = assist.isComplete(pending.toString());
+        return status.equals(IS_COMPLETE_YES) || status.equals(IS_COMPLETE_BAD);
+    }
+
+    private Object runLineMagic(String text) throws Exception {
+        String name = text.split("\\s+", 2)[0];
+        String argText = text.substring(name.length()).strip();
+        if (name.equals("time")) {
+            return TimeMagic.timed(this, argText);
+        }
+        requireKnown(name, false);
+        Object result = magicsRegistry.evalLineMagic(this, name, MagicArgs.split(argText));
+        return result == null ? CellEvaluator.NO_VALUE : result;
+    }
+
+    private void requireKnown(String name, boolean cell) {
+        TreeSet<String> known = new TreeSet<>(cell ? magicsRegistry.getCellMagicNames()
+                : magicsRegistry.getLineMagicNames());
+        if (!known.contains(name)) {
+            String prefix = cell ? "%%" : "%";
+            throw new UnknownMagicException("unknown magic " + prefix + name + "; known: "
+                    + (known.isEmpty() ? "(none)" : prefix + String.join(", " + prefix, known)));
+        }
+    }
+
+    @Override
+    public DisplayData inspect(String code, int at, boolean extraDetail) {
+        try {
+            return assist.inspect(code, at);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new RuntimeException(t.toString(), t);
+        }
+    }
+
+    @Override
+    public ReplacementOptions complete(String code, int at) {
+        try {
+            return assist.complete(code, at);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new RuntimeException(t.toString(), t);
+        }
+    }
+
+    @Override
+    public String isComplete(String code) {
+        try {
+            return assist.isComplete(code);
+        } catch (Throwable t) {
+            return IS_COMPLETE_MAYBE;
+        }
+    }
+
+    @Override
+    public void interrupt() {
+        control.interrupt();
+    }
+
+    @Override
+    public List<String> formatError(Throwable e) {
+        return ErrorReport.of(e).traceback();
+    }
+
+    // ------------------------------------------------------------------ classpath and extensions
+
+    /**
+     * Adds jars/directories (globs allowed, {@link java.io.File#pathSeparator}-separated) to the compiler and the
+     * snippet class loader, then installs extensions found there (each extension class once).
+     *
+     * @return the entries that were new
+     */
+    public List<String> addToClasspath(String classpath) {
+        List<String> added = new ArrayList<>();
+        for (Path entry : ClasspathGlobs.expand(classpath)) {
+            String path = entry.toString();
+            if (!delegate.isOnClasspath(path)) {
+                shell.addToClasspath(path);
+                added.add(path);
+            }
+        }
+        if (!added.isEmpty() && extensionsEnabled) {
+            installExtensions(getClassLoader());
+        }
+        return added;
+    }
+
+    /** The entries added at run time (kernelspec setting, %classpath, %maven), in order. */
+    public List<String> addedClasspath() {
+        return delegate.classpath();
+    }
+
+    @Override
+    protected ClassLoader getClassLoader() {
+        return delegate.classLoader();
+    }
+
+    /** One broken extension must not stop the others or the kernel. */
+    @Override
+    protected void installExtensions(ClassLoader classLoader) {
+        Iterator<ServiceLoader.Provider<Extension>> providers =
+                ServiceLoader.load(Extension.class, classLoader).stream().iterator();
+        while (true) {
+            try {
+                if (!providers.hasNext()) {
+                    return;
+                }
+                ServiceLoader.Provider<Extension> provider = providers.next();
+                if (!extensions.containsKey(provider.type().getName())) {
+                    installExtension(provider.get());
+                }
+            } catch (ServiceConfigurationError | LinkageError e) {
+                System.err.println("loralab kernel: skipping an extension that cannot load: " + e);
+            }
+        }
+    }
+
+    @Override
+    protected void installExtension(Extension extension) {
+        try {
+            super.installExtension(extension);
+        } catch (Throwable t) {
+            System.err.println("loralab kernel: extension " + extension.getClass().getName() + " failed to install: "
+                    + ErrorReport.of(t).ename() + ": " + ErrorReport.of(t).evalue());
+        }
+    }
+
+    /** The extension classes installed so far. */
+    public List<String> installedExtensions() {
+        return new ArrayList<>(new TreeSet<>(extensions.keySet()));
+    }
+
+    // ------------------------------------------------------------------ protocol handlers
+
+    @Override
+    protected synchronized void handleExecuteRequest(ShellReplyEnvironment env, Message<ExecuteRequest> message) {
+        commManager.setMessageContext(message);
+        ExecuteRequest request = message.getContent();
+        int count = executionCount.getAndIncrement();
+        env.setBusyDeferIdle();
+        env.publish(new PublishExecuteInput(request.getCode(), count));
+        if (request.shouldStoreHistory()) {
+            history.record(count, request.getCode());
+        }
+        replaceOutputStreams(env);
+        kernelIO.attach(env, request.isStdinEnabled());
+        env.defer(() -> kernelIO.detach(env));
+        try {
+            DisplayData out = eval(request.getCode());
+            if (out != null) {
+                if (!request.isSilent()) {
+                    env.publish(new PublishExecuteResult(count, out));
+                }
+                Object text = out.getData(org.dflib.jjava.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN);
+                history.recordOutput(count, text == null ? "" : text.toString());
+            }
+            env.defer().reply(new ExecuteReply(count, java.util.Collections.emptyMap()));
+        } catch (Throwable t) {
+            ErrorReport report = ErrorReport.of(t);
+            env.publish(new PublishError(report.ename(), report.evalue(), report.traceback()));
+            ErrorReply reply = new ErrorReply(report.ename(), report.evalue(), report.traceback());
+            reply.setExecutionCount(count);
+            env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
+        }
+    }
+
+    @Override
+    protected void handleKernelInfoRequest(ShellReplyEnvironment env, Message<KernelInfoRequest> message) {
+        env.setBusyDeferIdle();
+        env.reply(new KernelInfoReplyWithStatus(Header.PROTOCOL_VERISON, name, version, getLanguageInfo(),
+                getBanner(), getHelpLinks()));
+    }
+
+    @Override
+    public void onShutdown(boolean isRestarting) {
+        try {
+            super.onShutdown(isRestarting);
+        } finally {
+            control.interrupt();
+            shell.close();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package org.loralab.kernel;
+
+import org.dflib.jjava.jupyter.channels.JupyterConnection;
+import org.dflib.jjava.jupyter.kernel.KernelConnectionProperties;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Entry point: {@code java -jar kernel.jar CONNECTION_FILE}. */
+public final class Main {
+
+    /** Extra classpath (globs allowed) added at start-up; extensions found there are installed. */
+    public static final String ENV_CLASSPATH = "LORALAB_CLASSPATH";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: java -jar kernel.jar CONNECTION_FILE  (Jupyter starts this from kernel.json)");
+            System.exit(2);
+        }
+        KernelConnectionProperties props = KernelConnectionProperties.parse(Files.readString(Path.of(args[0])));
+        JupyterConnection connection = new JupyterConnection(props);
+
+        JShellKernel kernel = JShellKernelBuilder.fromEnvironment(System.getenv()).build();
+        kernel.onStartup();
+        String classpath = System.getenv(ENV_CLASSPATH);
+        if (classpath != null && !classpath.isBlank()) {
+            try {
+                kernel.addToClasspath(classpath);
+            } catch (RuntimeException e) {
+                System.err.println("loralab kernel: cannot use " + ENV_CLASSPATH + "=" + classpath + ": " + e);
+            }
+        }
+
+        kernel.becomeHandlerForConnection(connection);
+        connection.connect();
+        connection.waitUntilClose();
+        // stray non-daemon threads started by notebook code must not keep the process alive
+        System.exit(0);
+    }
+}

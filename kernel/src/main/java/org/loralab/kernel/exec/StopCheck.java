@@ -1,0 +1,43 @@
+package org.loralab.kernel.exec;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The stop flag that woven snippet code polls at every method entry and loop back-edge.
+ * Only threads named by {@link #requestStop(Thread)} are stopped, so a new cell is never hit by an old request.
+ */
+public final class StopCheck {
+
+    private static final Set<Thread> TARGETS = ConcurrentHashMap.newKeySet();
+    private static volatile boolean anyPending;
+
+    private StopCheck() {
+    }
+
+    /** Called by woven snippet bytecode; must stay public, static and argument-free. */
+    public static void check() {
+        if (anyPending && TARGETS.contains(Thread.currentThread())) {
+            TARGETS.remove(Thread.currentThread());
+            anyPending = !TARGETS.isEmpty();
+            throw new StopRequested();
+        }
+    }
+
+    static void requestStop(Thread thread) {
+        TARGETS.add(thread);
+        anyPending = true;
+    }
+
+    static void clear(Thread thread) {
+        TARGETS.remove(thread);
+        anyPending = !TARGETS.isEmpty();
+    }
+
+    /** Thrown into user code to unwind an interrupted cell; an Error so that {@code catch (Exception e)} lets it pass. */
+    public static final class StopRequested extends Error {
+        StopRequested() {
+            super("cell interrupted", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,432 @@
+package org.loralab.lora.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.optimizer.Optimizer;
+import org.loralab.lora.inject.AdaptedModel;
+import org.loralab.lora.variant.StepInfo;
+import org.loralab.lora.variant.TrainingHooks;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The training loop: seeded shuffling and batching of {@link TensorData}, one NDManager scope per batch, optimizer
+ * groups (plain, LoRA+, LoRA-FA), schedule, gradient clipping, listeners, step hooks, checkpoints, and a clean stop
+ * on interrupt or a non-finite loss. Runs on DJL's training machinery (ParameterStore + ParameterServer for devices
+ * and updates, the engine's GradientCollector), as Trainer does, without Trainer's first-step "all gradients zero"
+ * check: it sums signed gradients, which is exactly 0 for a softmax head whose only trainable tensor is LoRA's B.
+ */
+public final class Fit {
+    private Fit() {}
+
+    /** Trains {@code model}'s trainable parameters on {@code train}; {@code validation} may be null. */
+    public static TrainingReport fit(Model model, TensorData train, TensorData validation, FitOptions options) {
+        Block block = requireBlock(model.getBlock());
+        initialize(block, model.getNDManager(), train, options);
+        return fit(block, model.getNDManager(), train, validation, options, TrainableParams.of(block),
+                TrainingHooks.NONE);
+    }
+
+    /**
+     * Trains an adapted model: only what the adapter made trainable, with core's parameter roles and layer
+     * scalings (LoRA+, LoRA-FA) and the active variants' per-step hooks.
+     */
+    public static TrainingReport fit(AdaptedModel model, TensorData train, TensorData validation,
+            FitOptions options) {
+        Block block = requireBlock(model.block());
+        if (model.model() != null) {
+            return fit(block, model.model().getNDManager(), train, validation, options,
+                    TrainableParams.of(model), model.hooks());
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            return fit(block, manager, train, validation, options, TrainableParams.of(model), model.hooks());
+        }
+    }
+
+    /**
+     * The general form: an initialized block, a manager to scope training memory under, the parameters to train
+     * (with roles and scalings) and per-step hooks.
+     */
+    public static TrainingReport fit(Block block, NDManager parent, TensorData train, TensorData validation,
+            FitOptions options, List<ParamInfo> params, TrainingHooks hooks) {
+        if (!block.isInitialized()) {
+            throw new IllegalArgumentException("the block is not initialized: call block.initialize(...) first");
+        }
+        Device[] devices = options.devices() != null ? options.devices() : Devices.engineDefault();
+        Engine.getInstance().setRandomSeed((int) options.seed());
+        long totalParams = NamedParams.count(NamedParams.all(block));
+        Optimizer optimizer = buildOptimizer(options, params);
+        List<ParamInfo> trainable = new ArrayList<>();
+        for (ParamInfo p : params) {
+            if (p.parameter().requiresGradient()) {
+                trainable.add(p);
+            }
+        }
+        if (trainable.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "nothing to train: every parameter of the model is frozen (inject an adapter or unfreeze a layer)");
+        }
+        try (NDManager manager = parent.newSubManager()) {
+            ParameterStore store = new ParameterStore(manager, false);
+            store.setParameterServer(manager.getEngine().newParameterServer(optimizer), devices);
+            return new Loop(manager, store, block, train, validation, options, optimizer, devices, trainable,
+                    totalParams, hooks == null ? TrainingHooks.NONE : hooks).run();
+        }
+    }
+
+    private static Block requireBlock(Block block) {
+        if (block == null) {
+            throw new IllegalArgumentException("the model has no block: call model.setBlock(...) first");
+        }
+        return block;
+    }
+
+    private static void initialize(Block block, NDManager manager, TensorData train, FitOptions options) {
+        if (!block.isInitialized()) {
+            block.initialize(manager, DataType.FLOAT32, batchShape(train.features(), options.batchSize()));
+        }
+    }
+
+    static Optimizer buildOptimizer(FitOptions o, List<ParamInfo> params) {
+        switch (o.groups()) {
+            case LORA_FA:
+                return LoraFaOptimizer.create(params, o.lr(), o.weightDecay());
+            case LORA_PLUS:
+                return new GroupedOptimizer(o.optimizer(), OptimizerGroups.loraPlus(params, o.lr(),
+                        o.loraPlusRatio(), o.weightDecay(), o.loraPlusEmbeddingLr()), params);
+            default:
+                return new GroupedOptimizer(o.optimizer(), OptimizerGroups.single(params, o.lr(), o.weightDecay()),
+                        params);
+        }
+    }
+
+    static Shape batchShape(NDArray features, int batch) {
+        Shape s = features.getShape();
+        long[] dims = s.getShape().clone();
+        dims[0] = Math.min(batch, dims[0]);
+        return new Shape(dims);
+    }
+
+    private static final class Loop {
+        private final NDManager manager;
+        private final ParameterStore store;
+        private final Block block;
+        private final TensorData train;
+        private final TensorData validation;
+        private final FitOptions o;
+        private final Optimizer optimizer;
+        private final Device[] devices;
+        private final List<ParamInfo> trainable;
+        private final TrainingHooks hooks;
+        private final long totalParams;
+        private final Schedule schedule;
+        private final Random random;
+        private final PeakMemory memory;
+        private final List<FitListener> listeners;
+
+        Loop(NDManager manager, ParameterStore store, Block block, TensorData train, TensorData validation, FitOptions o,
+                Optimizer optimizer, Device[] devices, List<ParamInfo> trainable, long totalParams, TrainingHooks hooks) {
+            this.manager = manager;
+            this.store = store;
+            this.block = block;
+            this.train = train;
+            this.validation = validation;
+            this.o = o;
+            this.optimizer = optimizer;
+            this.devices = devices;
+            this.trainable = trainable;
+            this.totalParams = totalParams;
+            this.hooks = hooks;
+            this.schedule = o.schedule();
+            this.random = new Random(o.seed());
+            this.memory = new PeakMemory(devices);
+            this.listeners = o.listeners();
+        }
+
+        TrainingReport run() {
+            long n = train.size();
+            int batch = o.batchSize();
+            long perEpoch = (n + batch - 1) / batch;
+            long total = o.steps() > 0 ? o.steps() : perEpoch * o.epochs();
+            int epochs = (int) ((total + perEpoch - 1) / perEpoch);
+            List<EpochStats> stats = new ArrayList<>();
+            double[] stepLosses = new double[(int) Math.min(total, Integer.MAX_VALUE - 8)];
+            long step = 0;
+            long seen = 0;
+            StopReason reason = StopReason.COMPLETED;
+            String message = null;
+            BatchEvent last = null;
+            long start = System.nanoTime();
+            try (NDManager guardScope = manager.newSubManager()) {
+                NDArray[] backups = o.nonFiniteGuard() ? backups(guardScope) : null;
+                outer:
+                for (int epoch = 1; epoch <= epochs; epoch++) {
+                    long epochStart = System.nanoTime();
+                    long[] order = order(n);
+                    double lossSum = 0;
+                    long correct = 0;
+                    long count = 0;
+                    for (long b = 0; b < perEpoch && step < total; b++) {
+                        if (Thread.interrupted()) {
+                            reason = StopReason.INTERRUPTED;
+                            message = "interrupted at step " + step + " of " + total;
+                            Thread.currentThread().interrupt();
+                            break outer;
+                        }
+                        int from = (int) (b * batch);
+                        int to = (int) Math.min(n, from + (long) batch);
+                        double lr = o.lr() * schedule.factor(step, total);
+                        try (NDManager scope = manager.newSubManager()) {
+                            long[] idx = java.util.Arrays.copyOfRange(order, from, to);
+                            StepInfo info = new StepInfo(step, total);
+                            hooks.beforeStep(info);
+                            BatchResult r = trainBatch(scope, idx);
+                            if (!Double.isFinite(r.loss)) {
+                                if (backups != null) {
+                                    restore(backups);
+                                }
+                                reason = StopReason.NON_FINITE_LOSS;
+                                message = "loss became " + r.loss + " at step " + (step + 1) + " (epoch " + epoch
+                                        + (backups != null ? "); restored the weights that gave the last finite loss (after step "
+                                        + Math.max(0, step - 1) + ")" : ")")
+                                        + ". Lower the lr or clip gradients (clip_norm).";
+                                break outer;
+                            }
+                            if (o.clipNorm() > 0) {
+                                clip(scope);
+                            }
+                            if (backups != null) {
+                                save(backups);
+                            }
+                            setFactor(schedule.factor(step, total));
+                            store.updateAllParameters();
+                            step++;
+                            hooks.afterStep(info);
+                            for (StepHook h : o.stepHooks()) {
+                                h.afterStep(step, total);
+                            }
+                            lossSum += r.loss * r.size;
+                            correct += r.correct;
+                            count += r.size;
+                            seen += r.size;
+                            if (step - 1 < stepLosses.length) {
+                                stepLosses[(int) (step - 1)] = r.loss;
+                            }
+                        }
+                        double elapsed = (System.nanoTime() - start) / 1e9;
+                        last = new BatchEvent(step, total, epoch, epochs, stepLosses[(int) (step - 1)], elapsed,
+                                elapsed > 0 ? seen / elapsed : 0, lr);
+                        for (FitListener l : listeners) {
+                            l.onBatch(last);
+                        }
+                        if (o.checkpointEvery() > 0 && step % o.checkpointEvery() == 0) {
+                            Checkpoints.write(block, o.checkpointDir(), step);
+                        }
+                    }
+                    double[] val = validate();
+                    memory.sample();
+                    EpochStats es = new EpochStats(epoch, count == 0 ? Double.NaN : lossSum / count,
+                            classification() && count > 0 ? (double) correct / count : Double.NaN,
+                            val[0], val[1], (System.nanoTime() - epochStart) / 1e9);
+                    stats.add(es);
+                    for (FitListener l : listeners) {
+                        l.onEpoch(es, last);
+                    }
+                }
+            }
+            memory.sample();
+            double wall = (System.nanoTime() - start) / 1e9;
+            double[] losses = java.util.Arrays.copyOf(stepLosses, (int) Math.min(step, stepLosses.length));
+            TrainingReport report = new TrainingReport(stats, losses, step, total, seen, wall,
+                    TrainableParams.count(trainable), totalParams, memory.peak(), memory.source(),
+                    Devices.describe(devices), reason, message);
+            for (FitListener l : listeners) {
+                if (reason == StopReason.COMPLETED) {
+                    l.onEnd(report);
+                } else {
+                    l.onStopped(report);
+                }
+            }
+            return report;
+        }
+
+        private record BatchResult(double loss, long correct, long size) {}
+
+        private BatchResult trainBatch(NDManager scope, long[] idx) {
+            NDArray index = scope.create(idx);
+            NDArray x = take(scope, train.features(), index);
+            NDArray y = take(scope, train.labels(), index);
+            List<NDList[]> parts = split(scope, x, y);
+            double lossSum = 0;
+            long correct = 0;
+            try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+                for (NDList[] part : parts) {
+                    NDList preds = block.forward(store, part[0], true);
+                    NDArray loss = o.loss().evaluate(part[1], preds);
+                    long size = part[0].head().getShape().get(0);
+                    double value = loss.getFloat();
+                    Device device = part[0].head().getDevice();
+                    NDArray extra = hooks.extraLoss(p -> store.getValue(p, device, true), scope);
+                    if (extra != null) {
+                        loss = loss.add(extra);
+                    }
+                    if (!Double.isFinite(value)) {
+                        return new BatchResult(value, 0, idx.length);
+                    }
+                    gc.backward(loss);
+                    lossSum += value * size;
+                    correct += correct(preds.head(), part[1].head());
+                }
+            }
+            return new BatchResult(lossSum / idx.length, correct, idx.length);
+        }
+
+        private static NDArray take(NDManager scope, NDArray source, NDArray index) {
+            NDArray out = source.get(new NDIndex("{}", index));
+            out.attach(scope);
+            return out;
+        }
+
+        private List<NDList[]> split(NDManager scope, NDArray x, NDArray y) {
+            List<NDList[]> parts = new ArrayList<>();
+            int k = (int) Math.min(devices.length, x.getShape().get(0));
+            if (k <= 1) {
+                parts.add(new NDList[] {new NDList(onDevice(scope, x, devices[0])),
+                        new NDList(onDevice(scope, y, devices[0]))});
+                return parts;
+            }
+            NDList xs = x.split(k);
+            NDList ys = y.split(k);
+            for (int i = 0; i < k; i++) {
+                xs.get(i).attach(scope);
+                ys.get(i).attach(scope);
+                parts.add(new NDList[] {new NDList(onDevice(scope, xs.get(i), devices[i])),
+                        new NDList(onDevice(scope, ys.get(i), devices[i]))});
+            }
+            return parts;
+        }
+
+        private static NDArray onDevice(NDManager scope, NDArray a, Device d) {
+            if (a.getDevice().equals(d)) {
+                return a;
+            }
+            NDArray moved = a.toDevice(d, false);
+            moved.attach(scope);
+            return moved;
+        }
+
+        private boolean classification() {
+            return train.labels().getShape().dimension() == 1;
+        }
+
+        private long correct(NDArray preds, NDArray labels) {
+            if (!classification() || preds.getShape().dimension() != 2) {
+                return 0;
+            }
+            return preds.argMax(1).toType(DataType.INT64, false)
+                    .eq(labels.toType(DataType.INT64, false)).sum().getLong();
+        }
+
+        /** Mean validation loss and accuracy, without gradients; NaNs when there is no validation set. */
+        private double[] validate() {
+            if (validation == null) {
+                return new double[] {Double.NaN, Double.NaN};
+            }
+            long n = validation.size();
+            double lossSum = 0;
+            long correct = 0;
+            for (long from = 0; from < n; from += o.batchSize()) {
+                long to = Math.min(n, from + o.batchSize());
+                try (NDManager scope = manager.newSubManager()) {
+                    NDArray x = validation.features().get(from + ":" + to);
+                    NDArray y = validation.labels().get(from + ":" + to);
+                    x.attach(scope);
+                    y.attach(scope);
+                    x = onDevice(scope, x, devices[0]);
+                    y = onDevice(scope, y, devices[0]);
+                    NDList preds = block.forward(store, new NDList(x), false);
+                    lossSum += o.loss().evaluate(new NDList(y), preds).getFloat() * (to - from);
+                    correct += correct(preds.head(), y);
+                }
+            }
+            return new double[] {lossSum / n, classification() ? (double) correct / n : Double.NaN};
+        }
+
+        private long[] order(long n) {
+            long[] order = new long[(int) n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            if (o.shuffle()) {
+                for (int i = (int) n - 1; i > 0; i--) {
+                    int j = random.nextInt(i + 1);
+                    long t = order[i];
+                    order[i] = order[j];
+                    order[j] = t;
+                }
+            }
+            return order;
+        }
+
+        private void setFactor(double f) {
+            if (optimizer instanceof GroupedOptimizer g) {
+                g.setScheduleFactor(f);
+            } else if (optimizer instanceof LoraFaOptimizer fa) {
+                fa.setScheduleFactor(f);
+            }
+        }
+
+        /** Scales every trainable gradient so their global L2 norm is at most clipNorm (torch clip_grad_norm_). */
+        private void clip(NDManager scope) {
+            double sq = 0;
+            List<NDArray> grads = new ArrayList<>();
+            for (ParamInfo p : trainable) {
+                NDArray g = p.parameter().getArray().getGradient();
+                g.attach(scope); // a wrapper per call; closing it leaves the gradient itself alone
+                grads.add(g);
+                NDArray s = g.square().sum();
+                s.attach(scope);
+                sq += s.getFloat();
+            }
+            double norm = Math.sqrt(sq);
+            double coef = o.clipNorm() / (norm + 1e-6);
+            if (coef < 1) {
+                for (NDArray g : grads) {
+                    g.muli(coef);
+                }
+            }
+        }
+
+        private NDArray[] backups(NDManager guardScope) {
+            NDArray[] copies = new NDArray[trainable.size()];
+            for (int i = 0; i < copies.length; i++) {
+                copies[i] = trainable.get(i).parameter().getArray().duplicate();
+                copies[i].attach(guardScope);
+            }
+            return copies;
+        }
+
+        private void save(NDArray[] backups) {
+            for (int i = 0; i < backups.length; i++) {
+                trainable.get(i).parameter().getArray().copyTo(backups[i]);
+            }
+        }
+
+        private void restore(NDArray[] backups) {
+            for (int i = 0; i < backups.length; i++) {
+                backups[i].copyTo(trainable.get(i).parameter().getArray());
+            }
+        }
+    }
+}

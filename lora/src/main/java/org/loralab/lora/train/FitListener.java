@@ -1,0 +1,14 @@
+package org.loralab.lora.train;
+
+/** Training events; all methods run on the training thread, between batches. */
+public interface FitListener {
+    default void onBatch(BatchEvent event) {}
+
+    default void onEpoch(EpochStats stats, BatchEvent last) {}
+
+    /** Training ran to the planned end. */
+    default void onEnd(TrainingReport report) {}
+
+    /** Training stopped early (interrupt or non-finite loss); the report says why and how far it got. */
+    default void onStopped(TrainingReport report) {}
+}

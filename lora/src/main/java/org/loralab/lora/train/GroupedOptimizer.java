@@ -1,0 +1,122 @@
+package org.loralab.lora.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.optimizer.Optimizer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SGD / Adam / AdamW over parameter groups, each with its own lr and weight decay (torch.optim semantics). The fit
+ * loop sets the schedule factor before each step; every group's lr is multiplied by it.
+ */
+public final class GroupedOptimizer extends Optimizer {
+    static final double BETA1 = 0.9;
+    static final double BETA2 = 0.999;
+    static final double EPS = 1e-8;
+
+    private final OptimizerKind kind;
+    private final List<ParamGroup> groups;
+    private final Map<String, ParamGroup> groupById = new HashMap<>();
+    private final Map<String, NDArray[]> state = new HashMap<>();
+    private final Map<String, Integer> steps = new HashMap<>();
+    private double factor = 1.0;
+
+    public GroupedOptimizer(
+            OptimizerKind kind, List<ParamGroup> groups, List<ParamInfo> params) {
+        super(new Builder());
+        this.kind = kind;
+        this.groups = List.copyOf(groups);
+        Map<String, String> idByName = new HashMap<>();
+        for (ParamInfo p : params) {
+            idByName.put(p.name(), p.parameter().getId());
+        }
+        for (ParamGroup g : groups) {
+            for (String name : g.paramNames()) {
+                String id = idByName.get(name);
+                if (id == null) {
+                    throw new IllegalArgumentException("optimizer group '" + g.name()
+                            + "' names a parameter the model does not have: " + name);
+                }
+                if (groupById.put(id, g) != null) {
+                    throw new IllegalArgumentException("parameter " + name + " is in two optimizer groups");
+                }
+            }
+        }
+    }
+
+    public List<ParamGroup> groups() {
+        return groups;
+    }
+
+    public OptimizerKind kind() {
+        return kind;
+    }
+
+    /** The schedule multiplier for the coming step. */
+    public void setScheduleFactor(double factor) {
+        this.factor = factor;
+    }
+
+    @Override
+    public void update(String parameterId, NDArray weight, NDArray grad) {
+        ParamGroup group = groupById.get(parameterId);
+        if (group == null) {
+            return; // trainable but grouped out (e.g. frozen later): leave untouched
+        }
+        double lr = group.lr() * factor;
+        double wd = group.weightDecay();
+        try (NDManager scope = weight.getManager().newSubManager()) {
+            NDArray g = own(scope, grad.duplicate());
+            switch (kind) {
+                case SGD:
+                    if (wd != 0) {
+                        g.addi(own(scope, weight.mul(wd)));
+                    }
+                    weight.subi(g.muli(lr));
+                    break;
+                case ADAM:
+                    if (wd != 0) {
+                        g.addi(own(scope, weight.mul(wd)));
+                    }
+                    adamStep(parameterId, weight, g, lr, scope);
+                    break;
+                case ADAMW:
+                    if (wd != 0) {
+                        weight.muli(1.0 - lr * wd);
+                    }
+                    adamStep(parameterId, weight, g, lr, scope);
+                    break;
+                default:
+                    throw new IllegalStateException(kind.name());
+            }
+        }
+    }
+
+    private void adamStep(String id, NDArray weight, NDArray g, double lr, NDManager scope) {
+        NDArray[] mv = state.computeIfAbsent(id, k -> new NDArray[] {weight.zerosLike(), weight.zerosLike()});
+        int t = steps.merge(id, 1, Integer::sum);
+        NDArray m = mv[0];
+        NDArray v = mv[1];
+        m.muli(BETA1).addi(g.mul(1 - BETA1));
+        v.muli(BETA2).addi(g.square().muli(1 - BETA2));
+        double bc1 = 1 - Math.pow(BETA1, t);
+        double bc2 = 1 - Math.pow(BETA2, t);
+        NDArray denom = own(scope, v.sqrt()).divi(Math.sqrt(bc2)).addi(EPS);
+        NDArray update = own(scope, m.div(denom)).muli(lr / bc1);
+        weight.subi(update);
+    }
+
+    static NDArray own(NDManager scope, NDArray a) {
+        a.attach(scope);
+        return a;
+    }
+
+    private static final class Builder extends OptimizerBuilder<Builder> {
+        @Override
+        protected Builder self() {
+            return this;
+        }
+    }
+}
