@@ -2,6 +2,7 @@ package org.loralab.lora.variant.qlora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import java.util.Arrays;
 import org.loralab.lora.config.AdapterConfig;
 import org.loralab.lora.quant.LoftQConfig;
 import org.loralab.lora.quant.LoftQResult;
@@ -28,6 +29,16 @@ import org.loralab.lora.variant.lora.LoraLayer;
  * every value to a code again: the merged weight differs from {@code dequant(Q) + ΔW} by at most half a code
  * step per value (NF4: up to about 0.15·absmax of its block, in the widest gap between -1 and -0.696; int8: rowmax/254), and merge
  * then unmerge does not give back Q in general. {@link #lastMerge()} returns the Frobenius drift of the last step.
+ * Measured on a 128x64 Gaussian weight ({@code QLoraTest}): for NF4 the relative drift is about the relative size
+ * of the update itself up to {@code ||ΔW||/||W|| = 1e-2} (1e-3 → 0.0011, 1e-2 → 0.0107, 1e-1 → 0.076), i.e. an
+ * update smaller than the code steps is largely rounded away by the merge; int8 saturates at its rounding
+ * noise (about 0.006). Keep QLoRA adapters unmerged for inference when that matters.
+ * Merging an adapter whose update is zero leaves Q as it was (NF4 without double quantisation exactly; int8 and
+ * NF4+DQ up to float rounding of the block constants).
+ *
+ * <p><b>LoftQ and reloading.</b> With {@code init="loftq"} the stored Q is LoftQ's, not {@code quant(W)}. As in
+ * PEFT, save the base model after injection (its weights are {@code dequant(Q)}) and load the adapter onto that
+ * base: quantising {@code dequant(Q)} again gives Q back (exactly for NF4 without double quantisation).
  */
 public final class QLoraLayer extends LoraLayer {
     private final Quantization quantization;
@@ -110,6 +121,11 @@ public final class QLoraLayer extends LoraLayer {
 
     private void requantize(int sign) {
         try (NDScope scope = new NDScope()) {
+            float[] current = flatten(base.weightMatrix());
+            if (!Arrays.equals(current, storage.dequantize())) {
+                // another adapter on this layer merged into W since: quantise what W is now
+                storage = storage.requantize(current);
+            }
             float[] delta = deltaWeight(ParamSource.DIRECT).toFloatArray();
             lastMerge = sign > 0 ? QuantizedMerge.add(storage, delta) : QuantizedMerge.subtract(storage, delta);
             storage = lastMerge.merged();

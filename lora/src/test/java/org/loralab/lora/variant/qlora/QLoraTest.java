@@ -238,6 +238,94 @@ class QLoraTest {
         assertTrue(relative(afterUnmerge, unmergedOut) < 0.2);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"nf4", "nf4-dq", "int8"})
+    void mergeDriftAgainstTheSizeOfTheUpdate(String quantization) {
+        // default init: B = 0, so merging changes nothing but a re-quantisation of dequant(Q)
+        AdaptedModel am = AdaptedModel.inject(mlp, cfg(quantization).build());
+        QLoraLayer l0 = (QLoraLayer) am.layerAdapter("lin0", "default");
+        Parameter b = am.trainableParameterMap().get("lin0.lora_B.default.weight").parameter();
+        Parameter a = am.trainableParameterMap().get("lin0.lora_A.default.weight").parameter();
+        float[] q = l0.storage().dequantize();
+        am.merge();
+        double zero = l0.lastMerge().relativeDrift();
+        if (quantization.equals("nf4")) {
+            assertEquals(0.0, zero, "re-quantising dequant(Q) gives Q back");
+            assertArrayEquals(q, l0.storage().dequantize());
+        } else {
+            assertTrue(zero < 1e-3, quantization + " zero-update drift " + zero);
+        }
+        am.unmerge();
+        StringBuilder line = new StringBuilder("QLoRA " + quantization + " merge drift by ||dW||/||W||:");
+        double wNorm = norm(q);
+        float[] bRandom = new float[(int) b.getArray().size()];
+        java.util.Random rnd = new java.util.Random(2);
+        for (int i = 0; i < bRandom.length; i++) {
+            bRandom[i] = (float) rnd.nextGaussian();
+        }
+        for (double target : new double[] {1e-3, 1e-2, 1e-1}) {
+            b.getArray().set(bRandom);
+            double d = norm(Ref.flat(am.deltaWeight("lin0", "default")));
+            float[] scaled = bRandom.clone();
+            for (int i = 0; i < scaled.length; i++) {
+                scaled[i] *= (float) (target * wNorm / d);
+            }
+            b.getArray().set(scaled);
+            am.merge();
+            line.append(String.format(" %.0e -> %.4f", target, l0.lastMerge().relativeDrift()));
+            assertTrue(l0.lastMerge().relativeDrift() < (quantization.equals("int8") ? 0.01 : 0.15));
+            am.unmerge();
+        }
+        assertNotNull(a);
+        System.out.println(line);
+    }
+
+    private static double norm(float[] v) {
+        double s = 0;
+        for (float f : v) {
+            s += (double) f * f;
+        }
+        return Math.sqrt(s);
+    }
+
+    @Test
+    void twoAdaptersMergeOnTopOfEachOther() {
+        AdaptedModel am = AdaptedModel.inject(mlp, cfg("nf4").init(false).build());
+        am.addAdapter("second", cfg("nf4").init(false).seed(9).build());
+        am.setActive("default", "second");
+        float[] before = Ref.flat(am.baseWeight("lin0"));
+        float[] d1 = Ref.flat(am.deltaWeight("lin0", "default"));
+        float[] d2 = Ref.flat(am.deltaWeight("lin0", "second"));
+        am.merge();
+        float[] merged = Ref.flat(am.baseWeight("lin0"));
+        float[] target = before.clone();
+        for (int i = 0; i < target.length; i++) {
+            target[i] += d1[i] + d2[i];
+        }
+        // both updates are in W (two re-quantisations: within two half code steps of the block absmax)
+        assertTrue(relative(merged, target) < 0.2, "relative " + relative(merged, target));
+        assertTrue(relative(merged, target) < relative(merged, subtract(target, d1)));
+        assertTrue(relative(merged, target) < relative(merged, subtract(target, d2)));
+    }
+
+    @Test
+    void loftqQloraReloadsOntoTheSavedQuantisedBase(@TempDir Path dir) throws Exception {
+        AdaptedModel am = AdaptedModel.inject(mlp, cfg("nf4").init("loftq")
+                .option("loftq_config", Map.of("loftq_bits", 4, "loftq_iter", 2)).build());
+        float[] out = Toy.run(am.block(), x).toFloatArray();
+        am.save(dir, "default");
+        // PEFT's flow: the base saved after LoftQ holds dequant(Q)
+        WideMlp twin = WideMlp.create(m, 11);
+        twin.weight(twin.lin0).getArray().set(Ref.flat(am.baseWeight("lin0")));
+        twin.weight(twin.lin1).getArray().set(Ref.flat(am.baseWeight("lin1")));
+        AdaptedModel loaded = AdaptedModel.of(twin);
+        loaded.load(dir, "default");
+        float[] again = Toy.run(loaded.block(), x).toFloatArray();
+        assertTrue(Toy.allClose(again, out, 1e-5, 1e-6), "diff " + Toy.maxDiff(again, out));
+        assertArrayEquals(((QLoraLayer) am.layerAdapter("lin0", "default")).storage().dequantize(),
+                ((QLoraLayer) loaded.layerAdapter("lin0", "default")).storage().dequantize());
+    }
+
     @Test
     void int8MergeDriftIsBelowHalfAStepPerRow() {
         AdaptedModel am = AdaptedModel.inject(mlp, cfg("int8").alpha(4).init(false).build());
