@@ -6,6 +6,10 @@ import org.loralab.lora.inject.AdaptedLayerInfo;
 import org.loralab.lora.inject.AdaptedModel;
 import org.loralab.lora.quant.MemoryReport;
 import org.loralab.lora.variant.LayerAdapter;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
 
 /** Model-level QLoRA figures: memory of the quantised base weights, merge drift per layer. */
 public final class QLoraReport {
@@ -39,6 +43,35 @@ public final class QLoraReport {
             format = format == null || format.equals(r.format()) ? r.format() : "mixed";
         }
         return MemoryReport.total(format, parts);
+    }
+
+    /**
+     * One row per QLoRA layer of the adapter: path, format, values, fp32 bytes, stored bytes, ratio to fp32 and
+     * the relative drift of its last merge/unmerge (missing before any).
+     */
+    public static Table table(AdaptedModel model, String adapterName) {
+        Table t = Table.create("qlora base memory", StringColumn.create("layer"), StringColumn.create("format"),
+                LongColumn.create("values"), LongColumn.create("fp32_bytes"), LongColumn.create("stored_bytes"),
+                DoubleColumn.create("ratio"), DoubleColumn.create("merge_drift"));
+        List<QLoraLayer> layers = layers(model, adapterName);
+        List<AdaptedLayerInfo> infos = new ArrayList<>();
+        for (AdaptedLayerInfo info : model.layers()) {
+            if (info.adapterName().equals(adapterName) && model.layerAdapter(info.path(), adapterName) instanceof QLoraLayer) {
+                infos.add(info);
+            }
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            MemoryReport r = layers.get(i).memoryReport();
+            t.stringColumn("layer").append(infos.get(i).path());
+            t.stringColumn("format").append(r.format());
+            t.longColumn("values").append(r.numel());
+            t.longColumn("fp32_bytes").append(r.fp32Bytes());
+            t.longColumn("stored_bytes").append(r.storedBytes());
+            t.doubleColumn("ratio").append(r.ratio());
+            t.doubleColumn("merge_drift").append(layers.get(i).lastMerge() == null ? Double.NaN
+                    : layers.get(i).lastMerge().relativeDrift());
+        }
+        return t;
     }
 
     /** The largest relative drift ({@code ||dequant(Q') - target||_F / ||target||_F}) of the last merge/unmerge. */

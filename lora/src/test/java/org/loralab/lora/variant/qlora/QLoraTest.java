@@ -18,6 +18,7 @@ import ai.djl.util.Pair;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -185,7 +186,12 @@ class QLoraTest {
             }
         }
         WideMlp b = WideMlp.create(m, 11);
-        long nf4 = QLoraReport.memory(AdaptedModel.inject(b, cfg("nf4").build()), "default").storedBytes();
+        AdaptedModel nf4Model = AdaptedModel.inject(b, cfg("nf4").build());
+        long nf4 = QLoraReport.memory(nf4Model, "default").storedBytes();
+        tech.tablesaw.api.Table table = QLoraReport.table(nf4Model, "default");
+        assertEquals(List.of("lin0", "lin1"), table.stringColumn("layer").asList());
+        assertEquals(nf4, (long) table.longColumn("stored_bytes").sum());
+        assertTrue(table.doubleColumn("merge_drift").isMissing(0), "no merge yet");
         // per layer: packed codes n/2, one fp32 absmax per block of 64, the 16-entry fp32 code table
         long lin0 = 64 * 128 / 2 + 4 * (64 * 128 / 64) + 64;
         long lin1 = 128 * 8 / 2 + 4 * (128 * 8 / 64) + 64;
