@@ -198,6 +198,51 @@ class QLoraTest {
         assertEquals(lin0 + lin1, nf4);
     }
 
+    /** One ViT-B sized projection (768 x 768) behind a block field named "query". */
+    static final class Attention extends ai.djl.nn.AbstractBlock {
+        final ai.djl.nn.Block query;
+
+        Attention() {
+            query = addChildBlock("query", ai.djl.nn.core.Linear.builder().setUnits(768).build());
+        }
+
+        @Override
+        protected NDList forwardInternal(ai.djl.training.ParameterStore ps, NDList in, boolean training,
+                ai.djl.util.PairList<String, Object> params) {
+            return query.forward(ps, in, training, params);
+        }
+
+        @Override
+        public ai.djl.ndarray.types.Shape[] getOutputShapes(ai.djl.ndarray.types.Shape[] in) {
+            return new ai.djl.ndarray.types.Shape[] {new ai.djl.ndarray.types.Shape(in[0].get(0), 768)};
+        }
+
+        @Override
+        protected void initializeChildBlocks(NDManager mm, ai.djl.ndarray.types.DataType t,
+                ai.djl.ndarray.types.Shape... in) {
+            query.initialize(mm, t, in);
+        }
+    }
+
+    @Test
+    void doubleQuantisationPaysOffOnAViTSizedLayer() {
+        double[] ratios = new double[3];
+        String[] formats = {"nf4", "nf4-dq", "int8"};
+        for (int i = 0; i < 3; i++) {
+            Attention att = new Attention();
+            att.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(2, 768));
+            AdaptedModel am = AdaptedModel.inject(att, AdapterConfig.builder().variant("qlora")
+                    .option("quantization", formats[i]).r(16).alpha(16).targetModules("query").build());
+            MemoryReport r = QLoraReport.memory(am, "default");
+            ratios[i] = r.ratio();
+            System.out.printf("QLoRA 768x768 base: %s%n", r);
+        }
+        // 4 bits + 32/64 bits of absmax = 4.5 bits; with DQ 4 + 8/64 + 32/(64*256) bits plus the tables
+        assertEquals(4.5 / 32, ratios[0], 1e-3);
+        assertTrue(ratios[1] < ratios[0] && ratios[1] < 0.13, "nf4-dq " + ratios[1]);
+        assertEquals((8 + 32.0 / 768) / 32, ratios[2], 1e-6);
+    }
+
     /** Largest |dequant(Q') - target| allowed per value: half the widest NF4 code gap times the block absmax. */
     private static void assertWithinHalfACodeStep(Nf4Weight q, float[] target, String what) {
         float[] got = q.dequantize();
