@@ -105,7 +105,7 @@ class LoraLinearTest {
         am.unmerge();
         assertFalse(am.isMerged());
         assertTrue(Toy.maxDiff(w0Param.getArray().toFloatArray(), w0) < 1e-6);
-        assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), unmerged, 1e-5, 1e-5));
+        assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), unmerged, 1e-4, 1e-4));
         am.merge(true);
         assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), unmerged, 1e-4, 1e-4));
     }
@@ -137,7 +137,7 @@ class LoraLinearTest {
         assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), adapted, 1e-6, 1e-6));
         am.merge();
         try (AdapterScope off = am.disable()) {
-            assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), base, 1e-5, 1e-5), "disable unmerges first");
+            assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), base, 1e-4, 1e-4), "disable unmerges first");
         }
     }
 
