@@ -33,13 +33,13 @@ public final class LoraBench {
 
     private static final int R = 8;
     private static final double ALPHA = 16;
-    private static final int REPEATS = Integer.getInteger("bench.repeats", 3);
+    private static final int REPEATS = Integer.getInteger("bench.repeats", 2);
 
     private LoraBench() {}
 
     public static void main(String[] args) {
-        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         System.out.println("# engine " + Engine.getInstance().getEngineName() + " "
                 + Engine.getInstance().getVersion() + ", device " + Engine.getInstance().defaultDevice());
         try (NDManager root = NDManager.newBaseManager()) {
