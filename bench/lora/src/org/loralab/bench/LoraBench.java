@@ -82,7 +82,7 @@ public final class LoraBench {
             // frozen as after injection: DJL's PyTorch engine records autograd for any array that
             // requires a gradient, even outside a GradientCollector, which would slow the base down
             block.freezeParameters(true);
-            double base = forwardMs(m, block, x, inShape, steps, warmup);
+            double baseBefore = forwardMs(m, block, x, inShape, steps, warmup);
             AdaptedModel am = AdaptedModel.inject(block, config);
             Block adapted = am.block();
             double train = trainMs(m, am, x, labels, inShape, steps, warmup);
@@ -90,11 +90,16 @@ public final class LoraBench {
             am.merge();
             double merged = forwardMs(m, adapted, x, inShape, steps, warmup);
             am.unmerge();
+            String summary = am.trainableSummary();
+            // the base is timed again at the end (adapters removed): the first timing of a fresh process is
+            // the most disturbed one (allocator and JIT warm-up), and base is compared with the best of each
+            Block plain = am.unload();
+            double base = Math.min(baseBefore, forwardMs(m, plain, x, inShape, steps, warmup));
             System.out.printf("RESULT djl_%s_train_ms %.3f%n", name, train);
             System.out.printf("RESULT djl_%s_fwd_base_ms %.3f%n", name, base);
             System.out.printf("RESULT djl_%s_fwd_unmerged_ms %.3f%n", name, unmerged);
             System.out.printf("RESULT djl_%s_fwd_merged_ms %.3f%n", name, merged);
-            System.out.println("# " + name + ": " + am.trainableSummary());
+            System.out.println("# " + name + ": " + summary);
         }
     }
 
@@ -103,7 +108,7 @@ public final class LoraBench {
      * {@code warmup} steps: the machine is shared, so the minimum is the least disturbed estimate.
      */
     private static double bestMs(Runnable step, int steps, int warmup) {
-        for (int i = 0; i < warmup; i++) {
+        for (int i = 0; i < Math.max(warmup, 3); i++) {
             step.run();
         }
         double best = Double.MAX_VALUE;
