@@ -62,6 +62,16 @@ public interface AdaptedModel {
         return Injector.inject(null, root, config, adapterName);
     }
 
+    /**
+     * A DJL Trainer for {@link #model()} with the adapter trainability re-applied afterwards. Use this
+     * rather than {@code model.newTrainer}: DJL's PyTorch engine unfreezes every parameter of a model
+     * that was loaded from a file when a trainer is made.
+     */
+    ai.djl.training.Trainer newTrainer(ai.djl.training.TrainingConfig config);
+
+    /** Re-applies "base frozen, active adapters train" (after anything that unfroze parameters). */
+    void refreshTrainability();
+
     /** The (possibly replaced) root block to run. */
     Block block();
 
@@ -140,8 +150,24 @@ public interface AdaptedModel {
     /** ΔW of adapter {@code adapterName} at {@code path}, same layout as {@link #baseWeight}. */
     float[][] deltaWeight(String path, String adapterName);
 
+    /**
+     * The adapter object of {@code adapterName} at {@code path}, for variant-specific reports and
+     * operations (e.g. QLoRA's quantised storage and merge drift); fails when there is none.
+     */
+    default org.loralab.lora.variant.LayerAdapter layerAdapter(String path, String adapterName) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not expose its layer adapters");
+    }
+
     /** Dotted path to block, for every block of the tree (adapter wrappers are transparent). */
     Map<String, Block> namedBlocks();
+
+    /**
+     * The model-level state of one adapter (AdaLoRA's rank allocator, DyLoRA's rank, SoRA's gate optimizer), for
+     * variant helpers to reach; {@code SharedState.NONE} when its variant keeps none.
+     */
+    default org.loralab.lora.variant.SharedState sharedState(String adapterName) {
+        return org.loralab.lora.variant.SharedState.NONE;
+    }
 
     /** The hooks a trainer calls each step for the active adapters (AdaLoRA, DyLoRA, SoRA). */
     TrainingHooks hooks();
@@ -157,10 +183,18 @@ public interface AdaptedModel {
     void addAdapterForLoading(String name, AdapterConfig config);
 
     /**
-     * The tensors of one adapter under PEFT's file names ("base_model.model.<path>.lora_A.weight",
+     * The tensors of one adapter as saved ({@code LayerAdapter.savedParameters}), under PEFT's file names ("base_model.model.<path>.lora_A.weight",
      * modules_to_save copies under the module path, trained biases, shared tensors), in file order.
      */
     Map<String, org.loralab.lora.variant.AdapterParam> adapterTensors(String adapterName);
+
+    /**
+     * The config as {@link #save} writes it: {@link #config} plus state learned in training (AdaLoRA's
+     * rank_pattern, SoRA's surviving ranks; see {@code SharedState.savedConfig}).
+     */
+    default AdapterConfig savedConfig(String adapterName) {
+        return config(adapterName);
+    }
 
     /** Saves an adapter in PEFT layout: dir/adapter_config.json + dir/adapter_model.safetensors. */
     void save(Path dir, String adapterName);

@@ -53,6 +53,7 @@ final class AdaptedModelImpl implements AdaptedModel {
     AdaptedModelImpl(Model model, Block root) {
         this.model = model;
         this.root = root;
+        clearWasLoaded(model);
         for (Pair<String, Parameter> p : root.getParameters()) {
             originalTrainable.put(p.getValue(), p.getValue().requiresGradient());
         }
@@ -194,14 +195,14 @@ final class AdaptedModelImpl implements AdaptedModel {
 
     private AdaptedLayer install(BlockPaths.Node n, DjlBaseLayer base, Map<Block, BlockPaths.Node> byBlock) {
         Block parent = n.parent();
-        if (parent == null || Reflect.children(parent) != null && Reflect.canReplace(parent, n.holder(), AdapterBlock.class)) {
-            AdapterBlock ab = new AdapterBlock(n.block());
-            AdaptedLayer layer = new AdaptedLayer(n.path(), base, state, AdaptedLayer.ACTIVATION, ab);
-            ab.layer = layer;
+        ActivationWrapper aw = activationWrapper(n, base);
+        if (aw != null) {
+            AdaptedLayer layer = new AdaptedLayer(n.path(), base, state, AdaptedLayer.ACTIVATION, (Block) aw);
+            aw.bind(layer);
             if (parent == null) {
-                setRoot(ab);
+                setRoot((Block) aw);
             } else {
-                Reflect.replace(parent, n.holder(), ab);
+                Reflect.replace(parent, n.holder(), (Block) aw);
             }
             layers.put(n.path(), layer);
             return layer;
@@ -233,9 +234,31 @@ final class AdaptedModelImpl implements AdaptedModel {
         return layer;
     }
 
+    /**
+     * The activation wrapper that fits every slot holding the layer: a plain AdapterBlock for
+     * Block-typed slots, a Linear/Conv2d subclass for slots typed Linear/Conv2d; null when none fits.
+     */
+    private static ActivationWrapper activationWrapper(BlockPaths.Node n, DjlBaseLayer base) {
+        Block parent = n.parent();
+        Block b = n.block();
+        if (parent == null || Reflect.children(parent) != null && Reflect.canReplace(parent, n.holder(), AdapterBlock.class)) {
+            return new AdapterBlock(b);
+        }
+        if (Reflect.children(parent) == null) {
+            return null;
+        }
+        if (b instanceof ai.djl.nn.core.Linear && Reflect.canReplace(parent, n.holder(), LinearAdapterBlock.class)) {
+            return new LinearAdapterBlock((ai.djl.nn.core.Linear) b, base.outFeatures(), base.bias() != null);
+        }
+        if (b instanceof ai.djl.nn.convolutional.Conv2d && Reflect.canReplace(parent, n.holder(), Conv2dAdapterBlock.class)) {
+            return new Conv2dAdapterBlock((ai.djl.nn.convolutional.Conv2d) b);
+        }
+        return null;
+    }
+
     private void registerParams(AdaptedLayer layer, String name, LayerAdapter la) {
-        if (layer.holder instanceof AdapterBlock) {
-            ((AdapterBlock) layer.holder).addParams(name, la.parameters());
+        if (layer.holder instanceof ActivationWrapper) {
+            ((ActivationWrapper) layer.holder).addParams(name, la.parameters());
         } else {
             ((WeightPathBlock) layer.holder).addParams(layer.path, name, la.parameters());
         }
@@ -360,6 +383,43 @@ final class AdaptedModelImpl implements AdaptedModel {
         return p.getType() == Parameter.Type.RUNNING_MEAN || p.getType() == Parameter.Type.RUNNING_VAR;
     }
 
+    /**
+     * DJL's PtModel.newTrainer unfreezes all parameters of a loaded model ("wasLoaded"); clear that
+     * flag so a trainer made directly from the model keeps the base frozen.
+     */
+    private static void clearWasLoaded(Model model) {
+        if (model == null) {
+            return;
+        }
+        for (Class<?> c = model.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            try {
+                java.lang.reflect.Field f = c.getDeclaredField("wasLoaded");
+                f.setAccessible(true);
+                f.setBoolean(model, false);
+                return;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // not this class
+            }
+        }
+    }
+
+    @Override
+    public ai.djl.training.Trainer newTrainer(ai.djl.training.TrainingConfig config) {
+        if (model == null) {
+            throw new IllegalStateException("this AdaptedModel wraps a bare block; make a DJL Model with setBlock(block()) "
+                    + "and inject into the Model to get a trainer");
+        }
+        clearWasLoaded(model);
+        ai.djl.training.Trainer t = model.newTrainer(config);
+        applyTrainability();
+        return t;
+    }
+
+    @Override
+    public void refreshTrainability() {
+        applyTrainability();
+    }
+
     // ------------------------------------------------------------------ adapters
 
     @Override
@@ -433,8 +493,8 @@ final class AdaptedModelImpl implements AdaptedModel {
                     }
                 }
             }
-            if (layer.holder instanceof AdapterBlock) {
-                ((AdapterBlock) layer.holder).removeParams(name, la.parameters());
+            if (layer.holder instanceof ActivationWrapper) {
+                ((ActivationWrapper) layer.holder).removeParams(name, la.parameters());
             } else {
                 ((WeightPathBlock) layer.holder).removeParams(layer.path, name, la.parameters());
             }
@@ -464,7 +524,7 @@ final class AdaptedModelImpl implements AdaptedModel {
 
     private void uninstall(AdaptedLayer layer) {
         layers.remove(layer.path);
-        if (layer.holder instanceof AdapterBlock) {
+        if (layer.holder instanceof ActivationWrapper) {
             replaceHolder(layer.holder, layer.base.block());
         } else {
             WeightPathBlock wp = (WeightPathBlock) layer.holder;
@@ -630,7 +690,7 @@ final class AdaptedModelImpl implements AdaptedModel {
         long n = 0;
         for (Pair<String, Parameter> p : root.getParameters()) {
             Parameter q = p.getValue();
-            if (q.getArray() == null || isRunningStat(q) || !seen.add(q)) {
+            if (!q.isInitialized() || isRunningStat(q) || !seen.add(q)) {
                 continue;
             }
             if (!trainableOnly || q.requiresGradient()) {
@@ -733,7 +793,7 @@ final class AdaptedModelImpl implements AdaptedModel {
         for (AdaptedLayer layer : layers.values()) {
             LayerAdapter la = layer.adapters.get(adapterName);
             if (la != null) {
-                for (AdapterParam p : la.parameters()) {
+                for (AdapterParam p : la.savedParameters()) {
                     out.put(prefix + layer.path + "." + p.key(), p);
                 }
             }
@@ -785,6 +845,20 @@ final class AdaptedModelImpl implements AdaptedModel {
                     + TargetMatcher.nearest(path, namedBlocks().keySet(), 5));
         }
         return DjlBaseLayer.of(b, path).weightMatrix();
+    }
+
+    @Override
+    public LayerAdapter layerAdapter(String path, String adapterName) {
+        AdaptedLayer layer = layers.get(path);
+        if (layer == null) {
+            throw new IllegalArgumentException("'" + path + "' has no adapter; adapted layers: " + layers.keySet());
+        }
+        LayerAdapter la = layer.adapters.get(adapterName);
+        if (la == null) {
+            throw new IllegalArgumentException("'" + path + "' has no adapter '" + adapterName + "'; it has "
+                    + layer.adapters.keySet());
+        }
+        return la;
     }
 
     @Override
@@ -849,6 +923,20 @@ final class AdaptedModelImpl implements AdaptedModel {
     @Override
     public List<String> warnings() {
         return List.copyOf(warnings);
+    }
+
+    @Override
+    public SharedState sharedState(String adapterName) {
+        config(adapterName);
+        SharedState st = shared.get(adapterName);
+        return st == null ? SharedState.NONE : st;
+    }
+
+    @Override
+    public AdapterConfig savedConfig(String adapterName) {
+        AdapterConfig cfg = config(adapterName);
+        SharedState st = shared.get(adapterName);
+        return st == null ? cfg : st.savedConfig(cfg);
     }
 
     @Override

@@ -45,7 +45,8 @@ public final class AdapterConfigJson {
         m.put("layer_replication", null);
         m.put("layers_pattern", config.layersPattern());
         m.put("layers_to_transform", config.layersToTransform());
-        m.put("loftq_config", new LinkedHashMap<>());
+        Object loftq = config.options().get("loftq_config");
+        m.put("loftq_config", loftq instanceof Map ? new LinkedHashMap<>((Map<?, ?>) loftq) : new LinkedHashMap<>());
         m.put("lora_alpha", number(config.alpha()));
         m.put("lora_bias", config.loraBias());
         m.put("lora_dropout", config.dropout());
@@ -150,6 +151,9 @@ public final class AdapterConfigJson {
                 b.layersPattern((String) lp);
             } else if (lp instanceof List && !((List<?>) lp).isEmpty()) {
                 b.layersPattern(((List<?>) lp).get(0).toString());
+            }
+            if (m.get("loftq_config") instanceof Map && !((Map<?, ?>) m.get("loftq_config")).isEmpty()) {
+                b.option("loftq_config", m.get("loftq_config"));
             }
             if (m.get("base_model_name_or_path") instanceof String) {
                 b.baseModelName((String) m.get("base_model_name_or_path"));

@@ -38,7 +38,7 @@ public final class AdapterFiles {
 
     /** Saves {@code adapterName} of {@code model} into {@code dir} (created if needed). */
     public static void save(AdaptedModel model, String adapterName, Path dir) {
-        AdapterConfig cfg = model.config(adapterName);
+        AdapterConfig cfg = model.savedConfig(adapterName);
         Map<String, AdapterParam> tensors = model.adapterTensors(adapterName);
         try {
             Files.createDirectories(dir);

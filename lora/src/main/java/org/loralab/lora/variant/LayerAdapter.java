@@ -30,6 +30,16 @@ public interface LayerAdapter extends AutoCloseable {
     /** The tensors this adapter owns, in file order (lora_A before lora_B). */
     List<AdapterParam> parameters();
 
+    /**
+     * The tensors as they are written to adapter_model.safetensors, same keys as {@link #parameters()}.
+     * Default: {@link #parameters()} itself. Variants that prune on save (AdaLoRA's rank pattern, SoRA's
+     * zero gates) return sliced copies; a layer made from the saved config must return its live
+     * {@link #parameters()} here, because loading copies the file into these tensors.
+     */
+    default List<AdapterParam> savedParameters() {
+        return parameters();
+    }
+
     /** Trainable scalars of this adapter (what print_trainable_parameters counts for it). */
     default long trainableCount() {
         long n = 0;
@@ -60,7 +70,8 @@ public interface LayerAdapter extends AutoCloseable {
      * for the weight path. Default {@code W + ΔW}; DoRA overrides.
      */
     default NDArray effectiveWeight(NDArray w, ParamSource params) {
-        return w.add(deltaWeight(params));
+        NDArray d = deltaWeight(params);
+        return w.add(d.getDataType() == w.getDataType() ? d : d.toType(w.getDataType(), false));
     }
 
     /**

@@ -2,6 +2,7 @@ package org.loralab.lora.variant;
 
 import java.util.List;
 import java.util.Map;
+import org.loralab.lora.config.AdapterConfig;
 
 /**
  * Model-level state of one adapter of one variant, made once per injection before the layers
@@ -19,6 +20,14 @@ public interface SharedState extends TrainingHooks, AutoCloseable {
 
     /** Called once after every layer adapter was made, keyed by path (AdaLoRA needs them all). */
     default void layersCreated(Map<String, LayerAdapter> layers) {}
+
+    /**
+     * The config to write to adapter_config.json: {@code config} plus what training learned that a
+     * loader needs (AdaLoRA's rank_pattern, SoRA's surviving ranks). Default: {@code config} unchanged.
+     */
+    default AdapterConfig savedConfig(AdapterConfig config) {
+        return config;
+    }
 
     @Override
     default void close() {}

@@ -167,6 +167,43 @@ class AdaptedModelTest {
         }
     }
 
+    /** A parent that forwards through a Map of its children (as some user blocks do). */
+    private static final class MapHolder extends ai.djl.nn.AbstractBlock {
+        final java.util.Map<String, Block> byName = new java.util.LinkedHashMap<>();
+
+        MapHolder() {
+            byName.put("proj", addChildBlock("proj", Linear.builder().setUnits(4).build()));
+        }
+
+        @Override
+        protected ai.djl.ndarray.NDList forwardInternal(ai.djl.training.ParameterStore ps, ai.djl.ndarray.NDList in,
+                boolean training, ai.djl.util.PairList<String, Object> params) {
+            return byName.get("proj").forward(ps, in, training, params);
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] in) {
+            return new Shape[] {new Shape(in[0].get(0), 4)};
+        }
+
+        @Override
+        protected void initializeChildBlocks(NDManager mm, ai.djl.ndarray.types.DataType t, Shape... in) {
+            byName.get("proj").initialize(mm, t, in);
+        }
+    }
+
+    @Test
+    void childrenHeldInAMapAreReplacedToo() {
+        MapHolder h = Toy.init(new MapHolder(), m, new Shape(2, 3));
+        NDArray in = m.randomNormal(new Shape(2, 3));
+        float[] base = Toy.run(h, in).toFloatArray();
+        AdaptedModel am = AdaptedModel.inject(h, cfg("proj").init(false).build());
+        assertTrue(h.byName.get("proj") instanceof Wrapper);
+        assertFalse(Toy.allClose(Toy.run(am.block(), in).toFloatArray(), base, 1e-5, 1e-6), "the adapter is on the forward path");
+        am.unload();
+        assertTrue(h.byName.get("proj") instanceof Linear);
+    }
+
     @Test
     void layerTableAndMatrices() {
         AdaptedModel am = AdaptedModel.inject(mlp, cfg("lin0", "lin1").r(4).alpha(8).build());

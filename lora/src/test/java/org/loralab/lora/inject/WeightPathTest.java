@@ -19,7 +19,7 @@ import org.loralab.lora.testing.Toy;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.lora.Matrices;
 
-/** A parent that keeps its layers in Linear-typed fields: adapters go through the ParameterStore. */
+/** A parent that keeps its layers in fields no wrapper fits: adapters go through the ParameterStore. */
 class WeightPathTest {
     private NDManager m;
     private Toy.TypedMlp mlp;
@@ -85,6 +85,30 @@ class WeightPathTest {
         }
         assertTrue(b.getArray().getGradient().abs().sum().getFloat() > 0, "B gets a gradient through W + s*B*A");
         assertFalse(w.requiresGradient(), "W stays frozen");
+    }
+
+    @Test
+    void linearTypedFieldsGetALinearWrapperWithDropout() {
+        Toy.LinearFieldMlp net = Toy.init(new Toy.LinearFieldMlp(), m, new Shape(9, 10));
+        ai.djl.nn.core.Linear original = net.lin0;
+        float[] base = Toy.run(net, x).toFloatArray();
+        AdaptedModel am = AdaptedModel.inject(net, AdapterConfig.builder().targetModules("lin0").init(false).dropout(0.5)
+                .seed(5).build());
+        assertEquals("activation", am.layers().get(0).mechanism());
+        assertTrue(net.lin0 instanceof LinearAdapterBlock);
+        assertSame(original, am.namedBlocks().get("lin0"));
+        assertTrue(am.warnings().isEmpty(), am.warnings().toString());
+        float[] eval = Toy.run(am.block(), x).toFloatArray();
+        assertFalse(Toy.allClose(eval, base, 1e-5, 1e-6));
+        try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+            NDArray t = am.block().forward(new ParameterStore(m, false), new NDList(x), true).head();
+            assertFalse(Toy.allClose(t.toFloatArray(), eval, 1e-6, 1e-6), "dropout acts in training");
+        }
+        am.merge();
+        assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), eval, 1e-4, 1e-4));
+        am.unload();
+        assertSame(original, net.lin0);
+        assertTrue(Toy.allClose(Toy.run(net, x).toFloatArray(), base, 1e-5, 1e-5));
     }
 
     @Test

@@ -54,14 +54,24 @@ public final class Toy {
         }
     }
 
-    /** The same MLP holding its children in Linear-typed fields: adapters take the weight path. */
+    /** A user subclass of Linear (no behaviour of its own). */
+    public static final class MyLinear extends Linear {
+        public MyLinear(long units) {
+            super(Linear.builder().setUnits(units));
+        }
+    }
+
+    /**
+     * The same MLP holding its children in fields typed by a Linear subclass, which no wrapper can
+     * fill: adapters take the weight path.
+     */
     public static final class TypedMlp extends AbstractBlock {
-        public final Linear lin0;
-        public final Linear lin1;
+        public final MyLinear lin0;
+        public final MyLinear lin1;
 
         public TypedMlp() {
-            lin0 = addChildBlock("lin0", Linear.builder().setUnits(20).build());
-            lin1 = addChildBlock("lin1", Linear.builder().setUnits(2).build());
+            lin0 = addChildBlock("lin0", new MyLinear(20));
+            lin1 = addChildBlock("lin1", new MyLinear(2));
         }
 
         @Override
@@ -84,9 +94,41 @@ public final class Toy {
         }
     }
 
-    /** Conv2d(5→10, k3) on [-1,5,3,3] → flatten → lin Linear(10,2), PEFT's "Conv2d" toy. */
+    /** The MLP with plain {@code Linear}-typed fields, as most DJL blocks declare them. */
+    public static final class LinearFieldMlp extends AbstractBlock {
+        public final Linear lin0;
+        public final Linear lin1;
+
+        public LinearFieldMlp() {
+            lin0 = addChildBlock("lin0", Linear.builder().setUnits(20).build());
+            lin1 = addChildBlock("lin1", Linear.builder().setUnits(2).build());
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+            NDList h = lin0.forward(ps, in, training, params);
+            h = new NDList(Activation.relu(h.head()));
+            return new NDList(lin1.forward(ps, h, training, params).head().logSoftmax(-1));
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] in) {
+            return new Shape[] {new Shape(in[0].get(0), 2)};
+        }
+
+        @Override
+        protected void initializeChildBlocks(NDManager m, DataType t, Shape... in) {
+            lin0.initialize(m, t, in);
+            lin1.initialize(m, t, new Shape(in[0].get(0), 20));
+        }
+    }
+
+    /**
+     * Conv2d(5→10, k3) on [-1,5,3,3] → flatten → lin Linear(10,2), PEFT's "Conv2d" toy. The conv sits
+     * in a Conv2d-typed field (so it gets the Conv2d wrapper).
+     */
     public static final class ConvNet extends AbstractBlock {
-        public final Block conv2d;
+        public final Conv2d conv2d;
         public final Block lin0;
 
         public ConvNet() {

@@ -17,6 +17,11 @@ public interface LoraInitContext {
     /** Scaling s of this layer (alpha/r or alpha/sqrt(r)). */
     double scaling();
 
+    /** The adapter config (for init options such as PEFT's {@code loftq_config}). */
+    default org.loralab.lora.config.AdapterConfig config() {
+        throw new UnsupportedOperationException("this init context does not carry the adapter config");
+    }
+
     /** Random source (seeded when the config has a seed). */
     Random random();
 

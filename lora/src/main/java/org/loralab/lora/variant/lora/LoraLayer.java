@@ -59,6 +59,11 @@ public class LoraLayer implements LayerAdapter {
             throw new IllegalArgumentException("LoRA on grouped conv '" + spec.path() + "' needs r divisible by groups "
                     + g + "; got r=" + r);
         }
+        if (kind.isConv() && base.dilation() != null && base.dilation().getShape().length > 0
+                && base.dilation().size() != 1) {
+            throw new IllegalArgumentException("LoRA on dilated conv '" + spec.path() + "' (dilation " + base.dilation()
+                    + ") is not supported: PEFT's lora_A runs at dilation 1, so its output would not match the base output");
+        }
         if (spec.config().loraBias() && base.bias() == null && kind != LayerKind.EMBEDDING) {
             throw new IllegalArgumentException("lora_bias needs a base bias; '" + spec.path() + "' has none");
         }
@@ -208,6 +213,11 @@ public class LoraLayer implements LayerAdapter {
         }
 
         @Override
+        public org.loralab.lora.config.AdapterConfig config() {
+            return spec.config();
+        }
+
+        @Override
         public void setA(float[][] a) {
             Matrices.write(loraA.getArray(), a);
         }
@@ -232,17 +242,25 @@ public class LoraLayer implements LayerAdapter {
 
     /**
      * The LoRA term {@code s * B(A(dropout(x)))} (Linear/Conv; lora_B bias included before s) or
-     * {@code s * Emb(x; A^T) B^T} (Embedding, no dropout). {@code dropped} lets DoRA pass an
-     * already dropped input; pass null to apply this layer's dropout.
+     * {@code s * Emb(x; A^T) B^T} (Embedding, no dropout).
      */
     protected NDArray loraBranch(NDArray x, ParamSource ps, boolean training) {
+        return kind == LayerKind.EMBEDDING ? branch(x, ps) : branch(dropout(x, training), ps);
+    }
+
+    /** This layer's input dropout (identity when p = 0 or not training). DoRA applies it once for both terms. */
+    protected NDArray dropout(NDArray x, boolean training) {
+        return dropout > 0 && training ? Dropout.dropout(x, dropout, true).head() : x;
+    }
+
+    /** {@code s * B(A(in))} on an input that already went through dropout (Embedding: a lookup). */
+    protected NDArray branch(NDArray in, ParamSource ps) {
         NDArray a = ps.value(loraA);
         NDArray b = ps.value(loraB);
         if (kind == LayerKind.EMBEDDING) {
-            NDArray h = Embedding.embedding(x, a.transpose(), SparseFormat.DENSE).head();
+            NDArray h = Embedding.embedding(in, a.transpose(), SparseFormat.DENSE).head();
             return h.matMul(b.transpose()).mul(scaling);
         }
-        NDArray in = dropout > 0 ? Dropout.dropout(x, dropout, training).head() : x;
         NDArray bias = loraBBias == null ? null : ps.value(loraBBias);
         NDArray h;
         NDArray y;
@@ -319,7 +337,11 @@ public class LoraLayer implements LayerAdapter {
 
     @Override
     public NDArray effectiveBias(NDArray b, ParamSource ps) {
-        return loraBBias == null ? b : b.add(ps.value(loraBBias).mul(scaling));
+        if (loraBBias == null) {
+            return b;
+        }
+        NDArray add = ps.value(loraBBias).mul(scaling);
+        return b.add(add.getDataType() == b.getDataType() ? add : add.toType(b.getDataType(), false));
     }
 
     @Override
@@ -340,8 +362,11 @@ public class LoraLayer implements LayerAdapter {
     /** W += sign * ΔW in place (and the lora_B bias into the base bias), temporaries freed. */
     private void apply(int sign) {
         try (NDScope scope = new NDScope()) {
-            NDArray d = deltaWeight(ParamSource.DIRECT);
             NDArray w = base.weight().getArray();
+            NDArray d = deltaWeight(ParamSource.DIRECT);
+            if (d.getDataType() != w.getDataType()) {
+                d = d.toType(w.getDataType(), false); // computed in fp32, rounded once into W's dtype
+            }
             if (sign > 0) {
                 w.addi(d);
             } else {
@@ -349,7 +374,8 @@ public class LoraLayer implements LayerAdapter {
             }
             if (loraBBias != null) {
                 NDArray bb = loraBBias.getArray().mul(scaling * sign);
-                base.bias().getArray().addi(bb);
+                NDArray bias = base.bias().getArray();
+                bias.addi(bb.getDataType() == bias.getDataType() ? bb : bb.toType(bias.getDataType(), false));
             }
         }
     }

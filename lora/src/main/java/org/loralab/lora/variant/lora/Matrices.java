@@ -38,6 +38,13 @@ public final class Matrices {
             System.arraycopy(row, 0, flat, k, row.length);
             k += row.length;
         }
+        boolean grad = a.hasGradient();
+        if (grad) {
+            a.setRequiresGradient(false); // in-place writes on a leaf that requires grad are refused by PyTorch
+        }
         a.set(flat);
+        if (grad) {
+            a.setRequiresGradient(true);
+        }
     }
 }

@@ -44,6 +44,8 @@ class LoraConvEmbeddingTest {
         NDArray x = Toy.mlpInput(m);
         float[] base = Toy.run(net, x).toFloatArray();
         AdaptedModel am = AdaptedModel.inject(net, AdapterConfig.builder().targetModules("conv2d").seed(5).build());
+        assertEquals("activation", am.layers().get(0).mechanism());
+        assertTrue(net.conv2d instanceof Conv2d && net.conv2d != am.namedBlocks().get("conv2d"), "Conv2d wrapper in the field");
         Map<String, AdapterParam> p = am.trainableParameterMap();
         NDArray a = p.get("conv2d.lora_A.default.weight").parameter().getArray();
         NDArray b = p.get("conv2d.lora_B.default.weight").parameter().getArray();
@@ -101,6 +103,49 @@ class LoraConvEmbeddingTest {
         am.merge();
         float[] merged = Toy.run(am.block(), x).toFloatArray();
         assertTrue(Toy.allClose(merged, unmerged, 1e-4, 1e-4), "max diff " + Toy.maxDiff(merged, unmerged));
+    }
+
+    @Test
+    void conv1dNoOpAndMerge() {
+        SequentialBlock net = new SequentialBlock()
+                .add(ai.djl.nn.convolutional.Conv1d.builder().setFilters(6).setKernelShape(new Shape(3)).optPadding(new Shape(1)).build());
+        Toy.init(net, m, new Shape(2, 4, 9));
+        NDArray x = m.randomNormal(new Shape(2, 4, 9));
+        float[] base = Toy.run(net, x).toFloatArray();
+        AdaptedModel am = AdaptedModel.inject(net, AdapterConfig.builder().r(2).targetModules("0").seed(13).build());
+        assertEquals(new Shape(2, 4, 3), am.trainableParameterMap().get("0.lora_A.default.weight").parameter().getArray().getShape());
+        assertEquals(new Shape(6, 2, 1), am.trainableParameterMap().get("0.lora_B.default.weight").parameter().getArray().getShape());
+        assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), base, 1e-5, 1e-7));
+        am.addAdapter("f", AdapterConfig.builder().r(2).targetModules("0").init(false).seed(14).build());
+        am.setActive("f");
+        float[] unmerged = Toy.run(am.block(), x).toFloatArray();
+        am.merge();
+        assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), unmerged, 1e-4, 1e-4));
+    }
+
+    @Test
+    void dilatedConvIsRejectedWithAReason() {
+        SequentialBlock net = new SequentialBlock()
+                .add(Conv2d.builder().setFilters(2).setKernelShape(new Shape(3, 3)).optDilation(new Shape(2, 2)).build());
+        Toy.init(net, m, new Shape(1, 3, 8, 8));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AdaptedModel.inject(net, AdapterConfig.builder().targetModules("0").build()));
+        assertTrue(e.getMessage().contains("dilat"), e.getMessage());
+    }
+
+    @Test
+    void halfPrecisionBaseKeepsFp32AdaptersAndMergesOnce() {
+        SequentialBlock net = new SequentialBlock().add(ai.djl.nn.core.Linear.builder().setUnits(8).build());
+        net.initialize(m, DataType.FLOAT16, new Shape(3, 16));
+        NDArray x = m.randomNormal(new Shape(3, 16)).toType(DataType.FLOAT16, false);
+        AdaptedModel am = AdaptedModel.inject(net, AdapterConfig.builder().r(4).targetModules("0").init(false).seed(15).build());
+        assertEquals(DataType.FLOAT32, am.trainableParameterMap().get("0.lora_A.default.weight").parameter().getArray().getDataType());
+        NDArray y = Toy.run(am.block(), x);
+        assertEquals(DataType.FLOAT16, y.getDataType(), "output keeps the base dtype");
+        float[] unmerged = y.toType(DataType.FLOAT32, false).toFloatArray();
+        am.merge();
+        float[] merged = Toy.run(am.block(), x).toType(DataType.FLOAT32, false).toFloatArray();
+        assertTrue(Toy.allClose(merged, unmerged, 1e-2, 1e-2), "fp16 merge drift, max " + Toy.maxDiff(merged, unmerged));
     }
 
     @Test

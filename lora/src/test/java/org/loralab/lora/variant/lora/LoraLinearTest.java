@@ -232,6 +232,52 @@ class LoraLinearTest {
         }
     }
 
+    @Test
+    void gradientsMatchTheAnalyticFormula() {
+        ai.djl.nn.SequentialBlock net = new ai.djl.nn.SequentialBlock().add(ai.djl.nn.core.Linear.builder().setUnits(5).build());
+        Toy.init(net, m, new Shape(4, 6));
+        AdaptedModel am = AdaptedModel.inject(net, AdapterConfig.builder().r(3).alpha(6).targetModules("0").init(false).seed(21).build());
+        Map<String, org.loralab.lora.variant.AdapterParam> p = am.trainableParameterMap();
+        Parameter pa = p.get("0.lora_A.default.weight").parameter();
+        Parameter pb = p.get("0.lora_B.default.weight").parameter();
+        float[][] a = matrixOf(pa);
+        float[][] b = matrixOf(pb);
+        NDArray xin = m.randomNormal(new Shape(4, 6));
+        NDArray up = m.randomNormal(new Shape(4, 5));
+        try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+            NDArray y = am.block().forward(new ai.djl.training.ParameterStore(m, false), new NDList(xin), true).head();
+            gc.backward(y.mul(up).sum());
+        }
+        float[][] xs = Ref.matrix(xin.toFloatArray(), 4, 6);
+        float[][] g = Ref.matrix(up.toFloatArray(), 4, 5);
+        float[][] h = Ref.linear(xs, a, null); // [4, 3]
+        float[][] gb = Ref.linear(g, transpose(b), null); // g B: [4, 3]
+        float[][] dB = Ref.matmul(transpose(g), h); // [5, 3]
+        float[][] dA = Ref.matmul(transpose(gb), xs); // [3, 6]
+        float[] gotB = pb.getArray().getGradient().toFloatArray();
+        float[] gotA = pa.getArray().getGradient().toFloatArray();
+        assertTrue(Toy.allClose(gotB, scale(Ref.flat(dB), 2.0), 1e-4, 1e-5), "dL/dB = s g^T (x A^T)");
+        assertTrue(Toy.allClose(gotA, scale(Ref.flat(dA), 2.0), 1e-4, 1e-5), "dL/dA = s (g B)^T x");
+    }
+
+    private static float[][] transpose(float[][] a) {
+        float[][] t = new float[a[0].length][a.length];
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[0].length; j++) {
+                t[j][i] = a[i][j];
+            }
+        }
+        return t;
+    }
+
+    private static float[] scale(float[] a, double s) {
+        float[] o = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            o[i] = (float) (a[i] * s);
+        }
+        return o;
+    }
+
     static float[][] matrixOf(Parameter p) {
         return Matrices.read(p.getArray());
     }

@@ -1,0 +1,91 @@
+package org.loralab.lora.inject;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.Map;
+
+/** As {@link LinearAdapterBlock}, for parents that keep the layer in a {@code Conv2d}-typed field. */
+final class Conv2dAdapterBlock extends Conv2d implements ActivationWrapper {
+    private final Conv2d base;
+    private AdaptedLayer layer;
+
+    Conv2dAdapterBlock(Conv2d base) {
+        super(Conv2d.builder().setFilters(base.getFilters()).setKernelShape(base.getKernelShape())
+                .optStride(base.getStride()).optPadding(base.getPadding()).optDilation(base.getDilation())
+                .optGroups(base.getGroups()).optBias(base.isIncludeBias()));
+        this.base = base;
+        parameters.clear();
+        children.add("base_layer", base);
+        inputShapes = base.getInputShapes();
+    }
+
+    @Override
+    public Block wrapped() {
+        return base;
+    }
+
+    @Override
+    public AdaptedLayer layer() {
+        return layer;
+    }
+
+    @Override
+    public void bind(AdaptedLayer l) {
+        this.layer = l;
+    }
+
+    @Override
+    public Map<String, Parameter> parameterMap() {
+        return parameters;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return ActivationWrapper.forward(layer, base, ps, inputs, training, params);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputs) {
+        return base.getOutputShapes(inputs);
+    }
+
+    @Override
+    protected void prepare(Shape[] shapes) {
+        // the base layer owns the weights
+    }
+
+    @Override
+    protected void beforeInitialize(Shape... shapes) {
+        inputShapes = shapes;
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... shapes) {
+        base.initialize(manager, dataType, shapes);
+    }
+
+    @Override
+    protected void saveMetadata(DataOutputStream os) throws IOException {
+        saveInputShapes(os);
+    }
+
+    @Override
+    public void loadMetadata(byte loadVersion, DataInputStream is) throws IOException {
+        readInputShapes(is);
+    }
+
+    @Override
+    public String toString() {
+        return "Conv2dAdapterBlock(" + layer.adapters.keySet() + ", " + base + ")";
+    }
+}

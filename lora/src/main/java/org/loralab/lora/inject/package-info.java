@@ -1,0 +1,33 @@
+/**
+ * Injection of adapters into any DJL Block tree, and the {@link org.loralab.lora.inject.AdaptedModel}
+ * handle (PEFT's PeftModel).
+ *
+ * <h2>Names</h2>
+ * Every block gets a dotted path (see {@link org.loralab.lora.inject.BlockPaths}): a child added with
+ * {@code addChildBlock("query", block)} is "query"; children added anonymously
+ * ({@code SequentialBlock.add}) are "0", "1", ... So a model whose blocks call
+ * {@code addChildBlock("encoder", ..)}, {@code ("layer", sequential)}, {@code ("attention", ..)},
+ * {@code ("query", linear)} gets HF names like {@code encoder.layer.3.attention.attention.query}.
+ *
+ * <h2>How a layer is reached</h2>
+ * <ol>
+ * <li>Activation path (PEFT's exact forward, with input dropout): the base layer is replaced in its
+ * parent's children list and in every field that references it by a wrapper that computes
+ * {@code base(x) + s * B(A(dropout(x)))}. For fields typed {@code Block}/{@code AbstractBlock} the
+ * wrapper is an {@code AdapterBlock}; for fields typed {@code Linear} or {@code Conv2d} it is a
+ * subclass of that class.</li>
+ * <li>Weight path (fallback, e.g. a field typed by a user subclass of Linear): the nearest ancestor
+ * that can be replaced is wrapped, and it runs with a ParameterStore that hands the layer
+ * {@code W + dW}. No input dropout there ({@link org.loralab.lora.inject.AdaptedModel#warnings()}
+ * says so).</li>
+ * </ol>
+ * Blocks written for this project should keep children in {@code Block}-, {@code Linear}- or
+ * {@code Conv2d}-typed fields (or only in the children list).
+ *
+ * <h2>Training</h2>
+ * Make trainers with {@link org.loralab.lora.inject.AdaptedModel#newTrainer}: DJL's PyTorch engine
+ * unfreezes all parameters of a loaded model in {@code Model.newTrainer}. Call
+ * {@link org.loralab.lora.inject.AdaptedModel#hooks()} each step for variants with per-step work, and
+ * use {@link org.loralab.lora.inject.AdaptedModel#trainableParameterMap()} roles for optimizer groups.
+ */
+package org.loralab.lora.inject;
