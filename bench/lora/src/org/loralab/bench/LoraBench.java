@@ -108,11 +108,15 @@ public final class LoraBench {
      * {@code warmup} steps: the machine is shared, so the minimum is the least disturbed estimate.
      */
     private static double bestMs(Runnable step, int steps, int warmup) {
+        return bestMs(step, steps, warmup, REPEATS);
+    }
+
+    private static double bestMs(Runnable step, int steps, int warmup, int repeats) {
         for (int i = 0; i < Math.max(warmup, 3); i++) {
             step.run();
         }
         double best = Double.MAX_VALUE;
-        for (int r = 0; r < REPEATS; r++) {
+        for (int r = 0; r < repeats; r++) {
             long t0 = System.nanoTime();
             for (int i = 0; i < steps; i++) {
                 step.run();
@@ -130,7 +134,7 @@ public final class LoraBench {
                 NDArray in = batch.create(x, shape);
                 block.forward(ps, new NDList(in), false).singletonOrThrow().toFloatArray();
             }
-        }, steps, warmup);
+        }, steps, warmup, 3 * REPEATS); // forward ratios compare small differences: more samples
     }
 
     /** Forward + softmax cross-entropy + backward + Adam(1e-3) on the trainable tensors. */
