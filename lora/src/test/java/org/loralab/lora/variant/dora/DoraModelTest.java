@@ -91,6 +91,20 @@ class DoraModelTest {
     }
 
     @Test
+    void forwardLeavesNothingInTheModelManager() {
+        AdaptedModel am = AdaptedModel.inject(mlp, dora().init(false).dropout(0.2).build());
+        ParameterStore ps = new ParameterStore(m, false);
+        int before = m.getManagedArrays().size();
+        for (boolean training : new boolean[] {false, true}) {
+            try (NDManager batch = m.newSubManager()) {
+                NDArray in = batch.randomNormal(new Shape(9, 10));
+                am.block().forward(ps, new NDList(in), training).singletonOrThrow().toFloatArray();
+            }
+        }
+        assertEquals(before, m.getManagedArrays().size(), "DoRA's norm intermediates must not pile up");
+    }
+
+    @Test
     void parameterCountIsLoraPlusOutputs() {
         AdaptedModel am = AdaptedModel.inject(mlp, dora().build());
         long lora = 8 * (10 + 20) + 8 * (20 + 2);
