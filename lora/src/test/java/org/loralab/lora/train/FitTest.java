@@ -65,6 +65,29 @@ class FitTest {
         }
     }
 
+    /** A kernel runs cells on its own thread, where PyTorch's (thread-local) grad mode is on. */
+    @Test
+    void trainsOnAFreshThreadToo() throws Exception {
+        TrainingReport[] out = new TrainingReport[1];
+        Throwable[] err = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try (NDManager m = NDManager.newBaseManager(); Model model = Fixtures.mlp("thread")) {
+                TensorData data = Fixtures.blobs(m, 64, 1);
+                float[] x = data.features().toFloatArray();
+                x[8 * 20] = Float.NaN; // also exercises the restore path
+                out[0] = Fit.fit(model, new TensorData(m.create(x, new Shape(64, 8)), data.labels()), null,
+                        FitOptions.defaults().epochs(1).batchSize(8).shuffle(false).clipNorm(1));
+            } catch (Throwable e) {
+                err[0] = e;
+            }
+        });
+        t.start();
+        t.join();
+        assertNull(err[0], () -> String.valueOf(err[0]));
+        assertEquals(StopReason.NON_FINITE_LOSS, out[0].stopReason());
+        assertEquals(2, out[0].stepsDone());
+    }
+
     @Test
     void stepsOptionOverridesEpochs() {
         try (NDManager m = NDManager.newBaseManager(); Model model = Fixtures.mlp("steps")) {
