@@ -21,7 +21,13 @@ import org.dflib.jjava.jupyter.messages.publish.PublishExecuteResult;
 import org.dflib.jjava.jupyter.messages.reply.ErrorReply;
 import org.dflib.jjava.jupyter.messages.reply.ExecuteReply;
 import org.dflib.jjava.jupyter.messages.request.ExecuteRequest;
+import org.dflib.jjava.jupyter.messages.request.CompleteRequest;
+import org.dflib.jjava.jupyter.messages.request.HistoryRequest;
+import org.dflib.jjava.jupyter.messages.request.InspectRequest;
+import org.dflib.jjava.jupyter.messages.request.IsCompleteRequest;
 import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
+import org.dflib.jjava.jupyter.kernel.history.HistoryEntry;
+import org.dflib.jjava.jupyter.kernel.history.HistoryManager;
 import org.loralab.kernel.errors.ErrorReport;
 import org.loralab.kernel.errors.UnknownMagicException;
 import org.loralab.kernel.exec.CellEvaluator;
@@ -35,6 +41,8 @@ import org.loralab.kernel.magics.TimeMagic;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.Iterator;
 import java.util.List;
 import java.util.ServiceConfigurationError;
@@ -54,6 +62,10 @@ public final class JShellKernel extends BaseKernel {
     private final SnippetLoaderDelegate delegate;
     private final CellEvaluator evaluator;
     private final CodeAssist assist;
+    /** Opens once start-up (default imports, extensions, classpath setting) is done; requests wait for it. */
+    private final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    /** Nesting of evalRaw (magics such as %load evaluate code inside a cell). */
+    private final java.util.concurrent.atomic.AtomicInteger evalDepth = new java.util.concurrent.atomic.AtomicInteger();
 
     JShellKernel(String version, LanguageInfo languageInfo, List<HelpLink> helpLinks, InMemoryHistory history,
                  KernelIO io, MagicParser magicParser, MagicsRegistry magics, boolean extensionsEnabled,
@@ -69,17 +81,66 @@ public final class JShellKernel extends BaseKernel {
         this.assist = new CodeAssist(shell, magics::getLineMagicNames, magics::getCellMagicNames);
     }
 
+    // ------------------------------------------------------------------ start-up
+
+    @Override
+    public void onStartup() {
+        try {
+            super.onStartup();
+        } finally {
+            started.countDown();
+        }
+    }
+
+    /**
+     * Runs the start-up work on a background thread, so the kernel answers kernel_info while JShell warms up;
+     * execute, complete, inspect and is_complete requests wait until it is done.
+     */
+    public void startInBackground(Runnable startup) {
+        Thread t = new Thread(() -> {
+            try {
+                startup.run();
+            } catch (Throwable e) {
+                System.err.println("loralab kernel: start-up failed: " + e);
+            } finally {
+                started.countDown();
+            }
+        }, "loralab-startup");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void awaitStarted() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                started.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     // ------------------------------------------------------------------ evaluation
 
     /** Runs a cell: Java snippets and magic lines in order. Never lets an Error escape (it would kill Shell-0). */
     @Override
     public Object evalRaw(String code) {
+        if (evalDepth.getAndIncrement() == 0) {
+            control.beginCell();
+        }
         try {
             return runCell(code);
         } catch (RuntimeException e) {
             throw e;
         } catch (Throwable t) {
             throw new RuntimeException(t.toString(), t);
+        } finally {
+            evalDepth.decrementAndGet();
         }
     }
 
@@ -260,6 +321,7 @@ public final class JShellKernel extends BaseKernel {
 
     @Override
     protected synchronized void handleExecuteRequest(ShellReplyEnvironment env, Message<ExecuteRequest> message) {
+        awaitStarted();
         commManager.setMessageContext(message);
         ExecuteRequest request = message.getContent();
         int count = executionCount.getAndIncrement();
@@ -288,6 +350,51 @@ public final class JShellKernel extends BaseKernel {
             reply.setExecutionCount(count);
             env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
         }
+    }
+
+    @Override
+    protected void handleCompleteRequest(ShellReplyEnvironment env, Message<CompleteRequest> message) {
+        awaitStarted();
+        super.handleCompleteRequest(env, message);
+    }
+
+    @Override
+    protected void handleInspectRequest(ShellReplyEnvironment env, Message<InspectRequest> message) {
+        awaitStarted();
+        super.handleInspectRequest(env, message);
+    }
+
+    @Override
+    protected void handleIsCodeCompeteRequest(ShellReplyEnvironment env, Message<IsCompleteRequest> message) {
+        awaitStarted();
+        super.handleIsCodeCompeteRequest(env, message);
+    }
+
+    /** Answers every history_request (BaseKernel sends nothing when the manager returns null) with a status. */
+    @Override
+    protected void handleHistoryRequest(ShellReplyEnvironment env, Message<HistoryRequest> message) {
+        HistoryRequest request = message.getContent();
+        env.setBusyDeferIdle();
+        Set<HistoryManager.ResultFlag> flags = EnumSet.noneOf(HistoryManager.ResultFlag.class);
+        if (request.includeOutput()) {
+            flags.add(HistoryManager.ResultFlag.INCLUDE_OUTPUT);
+        }
+        List<HistoryEntry> entries;
+        if (request instanceof HistoryRequest.Tail) {
+            entries = history.lookupTail(((HistoryRequest.Tail) request).getMaxReturnLength(), flags);
+        } else if (request instanceof HistoryRequest.Range) {
+            HistoryRequest.Range range = (HistoryRequest.Range) request;
+            entries = history.lookupRange(range.getSessionIndex(), range.getStart(), range.getStop(), flags);
+        } else if (request instanceof HistoryRequest.Search) {
+            HistoryRequest.Search search = (HistoryRequest.Search) request;
+            if (search.filterUnique()) {
+                flags.add(HistoryManager.ResultFlag.UNIQUE);
+            }
+            entries = history.search(search.getPattern(), search.getMaxReturnLength(), flags);
+        } else {
+            entries = List.of();
+        }
+        env.reply(new HistoryReplyWithStatus(entries));
     }
 
     @Override

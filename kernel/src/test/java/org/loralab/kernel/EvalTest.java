@@ -49,6 +49,14 @@ class EvalTest {
     }
 
     @Test
+    void trailingSemicolonHidesTheValue() {
+        assertNull(k.eval("1 + 1;"));
+        assertNull(k.eval("\"id\".length();  "));
+        assertEquals("2", k.text("1 + 1"));
+        assertEquals("3", k.text("int w = 3;\nw"));
+    }
+
+    @Test
     void redefinitionReplacesMethodAndVariable() {
         k.eval("int twice(int v) { return 2 * v; }");
         k.eval("int twice(int v) { return 3 * v; }");

@@ -47,7 +47,7 @@ public final class CellEvaluator {
         this.delegate = delegate;
     }
 
-    /** Evaluates every snippet in {@code code}; returns the last expression's value, null, or {@link #NO_VALUE}. */
+    /** Evaluates every snippet; returns the last expression's value (none if it ends with ';'), null, or {@link #NO_VALUE}. */
     public synchronized Object eval(String code) {
         SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
         String rest = code;
@@ -56,18 +56,24 @@ public final class CellEvaluator {
             SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(rest);
             SourceCodeAnalysis.Completeness completeness = info.completeness();
             String source;
-            if (completeness == SourceCodeAnalysis.Completeness.UNKNOWN || info.source() == null) {
+            if (completeness == SourceCodeAnalysis.Completeness.DEFINITELY_INCOMPLETE
+                    || completeness == SourceCodeAnalysis.Completeness.CONSIDERED_INCOMPLETE) {
+                throw new IncompleteSourceException(rest);
+            } else if (completeness == SourceCodeAnalysis.Completeness.UNKNOWN || info.source() == null) {
                 source = rest; // let the compiler report what is wrong with it
                 rest = "";
-            } else if (!completeness.isComplete()) {
-                throw new IncompleteSourceException(rest);
             } else {
                 source = info.source();
+                String typed = rest.substring(0, rest.length() - info.remaining().length());
                 rest = info.remaining();
+                if (completeness != SourceCodeAnalysis.Completeness.EMPTY) {
+                    Object value = evalSnippet(source);
+                    // as in IPython, a trailing semicolon hides the value (e.g. of display(...);)
+                    last = typed.strip().endsWith(";") ? NO_VALUE : value;
+                }
+                continue;
             }
-            if (completeness != SourceCodeAnalysis.Completeness.EMPTY) {
-                last = evalSnippet(source);
-            }
+            last = evalSnippet(source);
         }
         return last;
     }
@@ -176,7 +182,9 @@ public final class CellEvaluator {
             return;
         }
         List<Class<?>> wrappers = wrappersByVariable.get(((VarSnippet) overwritten).name());
-        if (wrappers == null) {
+        // Re-running identical source makes JShell re-use the wrapper class (nothing new is loaded): the field
+        // already holds the new value and must stay. Otherwise the new value lives in a just-loaded wrapper.
+        if (wrappers == null || wrappers.stream().noneMatch(justLoaded::contains)) {
             return;
         }
         wrappers.removeIf(wrapper -> {

@@ -84,8 +84,20 @@ public final class InProcessExecutionControl extends DirectExecutionControl {
         return key != null && results.containsKey(key);
     }
 
-    /** Stops every running snippet: woven code throws at its next back-edge, blocking calls see an interrupt. */
+    private volatile boolean interruptPending;
+
+    /** Starts a top-level cell: an interrupt that arrived before it no longer applies. */
+    public void beginCell() {
+        interruptPending = false;
+    }
+
+    /**
+     * Stops every running snippet (woven code throws at its next back-edge, blocking calls see an interrupt), and
+     * refuses to start further snippets of the current cell: an interrupt that arrives while a snippet compiles or
+     * between two snippets is not lost.
+     */
     public void interrupt() {
+        interruptPending = true;
         for (Running r : running) {
             r.stop();
         }
@@ -96,6 +108,9 @@ public final class InProcessExecutionControl extends DirectExecutionControl {
         if (Thread.currentThread().getName().startsWith(WORKER_PREFIX)) {
             // nested evaluation (a magic or %load calling back into the kernel): run inline
             return store(doit.invoke(null));
+        }
+        if (interruptPending) {
+            throw new UserException("the cell was interrupted", INTERRUPTED_MARKER, new StackTraceElement[0]);
         }
         Running task = new Running();
         task.future = workers.submit(() -> task.run(doit));

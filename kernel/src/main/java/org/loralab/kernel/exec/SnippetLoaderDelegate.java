@@ -75,10 +75,19 @@ public final class SnippetLoaderDelegate implements LoaderDelegate {
         }
     }
 
+    /**
+     * JShell "redefines" a class in place when a re-run snippet compiles to identical bytecode: the class is reused,
+     * so it counts as just loaded (its statics hold the new value and must not be released).
+     */
     @Override
     public void classesRedefined(ClassBytecodes[] cbcs) {
         for (ClassBytecodes cbc : cbcs) {
-            loader.declare(cbc.name(), StopCheckWeaver.weave(cbc.bytecodes()));
+            Class<?> klass = classes.get(cbc.name());
+            if (klass != null) {
+                synchronized (this) {
+                    recentlyLoaded.add(klass);
+                }
+            }
         }
     }
 
