@@ -97,8 +97,10 @@ public final class GroupedOptimizer extends Optimizer {
 
     /** {@code param} owns the optimizer state (it outlives the step); {@code weight} is its writable view. */
     private void adamStep(String id, NDArray param, NDArray weight, NDArray g, double lr, NDManager scope) {
-        NDArray[] mv = state.computeIfAbsent(id, k -> new NDArray[] {param.zerosLike(), param.zerosLike()});
-        int t = steps.merge(id, 1, Integer::sum);
+        // per device: with several devices DJL's parameter server updates every device copy with the same gradient
+        String key = id + "@" + param.getDevice();
+        NDArray[] mv = state.computeIfAbsent(key, k -> new NDArray[] {param.zerosLike(), param.zerosLike()});
+        int t = steps.merge(key, 1, Integer::sum);
         NDArray m = mv[0];
         NDArray v = mv[1];
         m.muli(BETA1).addi(g.mul(1 - BETA1));

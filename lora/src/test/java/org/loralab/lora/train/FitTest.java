@@ -88,6 +88,24 @@ class FitTest {
         assertEquals(2, out[0].stepsDone());
     }
 
+    /** Runs only where DJL reports a GPU (skipped elsewhere): same seed and data on GPU and CPU agree closely. */
+    @Test
+    void trainsOnTheGpuWhenDjlReportsOne() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Engine.getInstance().getGpuCount() > 0,
+                "DJL reports no GPU here");
+        float[][] p = new float[1][];
+        TrainingReport cpu = trainOnce(11, p);
+        Engine.getInstance().setRandomSeed(7);
+        try (NDManager m = NDManager.newBaseManager(); Model model = Fixtures.mlp("gpu")) {
+            TrainingReport gpu = Fit.fit(model, Fixtures.blobs(m, 96, 3), null, FitOptions.defaults().epochs(2)
+                    .batchSize(16).seed(11).lr(0.01).devices(Devices.parse("gpu")));
+            assertTrue(gpu.devices().contains("gpu"), gpu.devices());
+            for (int i = 0; i < cpu.stepLosses().length; i++) {
+                assertEquals(cpu.stepLosses()[i], gpu.stepLosses()[i], 1e-3 * Math.abs(cpu.stepLosses()[i]) + 1e-4);
+            }
+        }
+    }
+
     @Test
     void stepsOptionOverridesEpochs() {
         try (NDManager m = NDManager.newBaseManager(); Model model = Fixtures.mlp("steps")) {
