@@ -24,18 +24,20 @@ public final class Main {
         JupyterConnection connection = new JupyterConnection(props);
 
         JShellKernel kernel = JShellKernelBuilder.fromEnvironment(System.getenv()).build();
-        kernel.onStartup();
-        String classpath = System.getenv(ENV_CLASSPATH);
-        if (classpath != null && !classpath.isBlank()) {
-            try {
-                kernel.addToClasspath(classpath);
-            } catch (RuntimeException e) {
-                System.err.println("loralab kernel: cannot use " + ENV_CLASSPATH + "=" + classpath + ": " + e);
-            }
-        }
-
         kernel.becomeHandlerForConnection(connection);
         connection.connect();
+        // kernel_info is answered at once; execute/complete/inspect wait until JShell is warm and extensions are in
+        kernel.startInBackground(() -> {
+            kernel.onStartup();
+            String classpath = System.getenv(ENV_CLASSPATH);
+            if (classpath != null && !classpath.isBlank()) {
+                try {
+                    kernel.addToClasspath(classpath);
+                } catch (RuntimeException e) {
+                    System.err.println("loralab kernel: cannot use " + ENV_CLASSPATH + "=" + classpath + ": " + e);
+                }
+            }
+        });
         connection.waitUntilClose();
         // stray non-daemon threads started by notebook code must not keep the process alive
         System.exit(0);

@@ -58,8 +58,9 @@ public final class LiveTrainingView implements FitListener {
         }
         losses[count++] = e.loss();
         if (barId == null) {
+            // the chart display is created at its first draw (after CHART_SECONDS, or at the end), so a short run
+            // pays for one chart only
             barId = display.show(ProgressText.html(e, null), "text/html");
-            chartId = display.show(chart(), "image/png");
             lastChartAt = clock.getAsLong();
             barUpdates++;
             return;
@@ -112,7 +113,11 @@ public final class LiveTrainingView implements FitListener {
             return;
         }
         long t0 = clock.getAsLong();
-        display.update(chartId, chart(), "image/png");
+        if (chartId == null) {
+            chartId = display.show(chart(), "image/png");
+        } else {
+            display.update(chartId, chart(), "image/png");
+        }
         long t1 = clock.getAsLong();
         chartNanos = t1 - t0;
         lastChartAt = t1;

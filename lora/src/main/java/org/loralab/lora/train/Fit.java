@@ -194,7 +194,7 @@ public final class Fit {
                             BatchResult r = trainBatch(scope, idx);
                             if (!Double.isFinite(r.loss)) {
                                 if (backups != null) {
-                                    restore(backups);
+                                    restore(backups, scope);
                                 }
                                 reason = StopReason.NON_FINITE_LOSS;
                                 message = "loss became " + r.loss + " at step " + (step + 1) + " (epoch " + epoch
@@ -419,13 +419,15 @@ public final class Fit {
 
         private void save(NDArray[] backups) {
             for (int i = 0; i < backups.length; i++) {
-                trainable.get(i).parameter().getArray().copyTo(backups[i]);
+                backups[i].set(new NDIndex(":"), trainable.get(i).parameter().getArray());
             }
         }
 
-        private void restore(NDArray[] backups) {
+        private void restore(NDArray[] backups, NDManager scope) {
             for (int i = 0; i < backups.length; i++) {
-                backups[i].copyTo(trainable.get(i).parameter().getArray());
+                // an indexed assignment writes into the shared storage (copyTo would swap the view's tensor instead)
+                GroupedOptimizer.writable(scope, trainable.get(i).parameter().getArray())
+                        .set(new NDIndex(":"), backups[i]);
             }
         }
     }

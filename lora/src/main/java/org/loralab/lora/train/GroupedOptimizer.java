@@ -60,14 +60,15 @@ public final class GroupedOptimizer extends Optimizer {
     }
 
     @Override
-    public void update(String parameterId, NDArray weight, NDArray grad) {
+    public void update(String parameterId, NDArray param, NDArray grad) {
         ParamGroup group = groupById.get(parameterId);
         if (group == null) {
             return; // trainable but grouped out (e.g. frozen later): leave untouched
         }
         double lr = group.lr() * factor;
         double wd = group.weightDecay();
-        try (NDManager scope = weight.getManager().newSubManager()) {
+        try (NDManager scope = param.getManager().newSubManager()) {
+            NDArray weight = writable(scope, param);
             NDArray g = own(scope, grad.duplicate());
             switch (kind) {
                 case SGD:
@@ -80,13 +81,13 @@ public final class GroupedOptimizer extends Optimizer {
                     if (wd != 0) {
                         g.addi(own(scope, weight.mul(wd)));
                     }
-                    adamStep(parameterId, weight, g, lr, scope);
+                    adamStep(parameterId, param, weight, g, lr, scope);
                     break;
                 case ADAMW:
                     if (wd != 0) {
                         weight.muli(1.0 - lr * wd);
                     }
-                    adamStep(parameterId, weight, g, lr, scope);
+                    adamStep(parameterId, param, weight, g, lr, scope);
                     break;
                 default:
                     throw new IllegalStateException(kind.name());
@@ -94,9 +95,12 @@ public final class GroupedOptimizer extends Optimizer {
         }
     }
 
-    private void adamStep(String id, NDArray weight, NDArray g, double lr, NDManager scope) {
-        NDArray[] mv = state.computeIfAbsent(id, k -> new NDArray[] {weight.zerosLike(), weight.zerosLike()});
-        int t = steps.merge(id, 1, Integer::sum);
+    /** {@code param} owns the optimizer state (it outlives the step); {@code weight} is its writable view. */
+    private void adamStep(String id, NDArray param, NDArray weight, NDArray g, double lr, NDManager scope) {
+        // per device: with several devices DJL's parameter server updates every device copy with the same gradient
+        String key = id + "@" + param.getDevice();
+        NDArray[] mv = state.computeIfAbsent(key, k -> new NDArray[] {param.zerosLike(), param.zerosLike()});
+        int t = steps.merge(key, 1, Integer::sum);
         NDArray m = mv[0];
         NDArray v = mv[1];
         m.muli(BETA1).addi(g.mul(1 - BETA1));
@@ -106,6 +110,14 @@ public final class GroupedOptimizer extends Optimizer {
         NDArray denom = own(scope, v.sqrt()).divi(Math.sqrt(bc2)).addi(EPS);
         NDArray update = own(scope, m.div(denom)).muli(lr / bc1);
         weight.subi(update);
+    }
+
+    /**
+     * A view of {@code param} that shares its storage but is outside autograd, so in-place updates work on any
+     * thread: PyTorch's grad mode is per thread, and a kernel's execution thread has it on.
+     */
+    static NDArray writable(NDManager scope, NDArray param) {
+        return own(scope, param.stopGradient());
     }
 
     static NDArray own(NDManager scope, NDArray a) {

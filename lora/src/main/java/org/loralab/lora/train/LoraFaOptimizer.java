@@ -90,9 +90,10 @@ public final class LoraFaOptimizer extends Optimizer {
     }
 
     @Override
-    public void update(String parameterId, NDArray weight, NDArray grad) {
+    public void update(String parameterId, NDArray param, NDArray grad) {
         double stepLr = lr * factor;
-        try (NDManager scope = weight.getManager().newSubManager()) {
+        try (NDManager scope = param.getManager().newSubManager()) {
+            NDArray weight = GroupedOptimizer.writable(scope, param);
             NDArray g = GroupedOptimizer.own(scope, grad.duplicate());
             FaPair pair = pairByBId.get(parameterId);
             if (pair != null) {
@@ -102,9 +103,9 @@ public final class LoraFaOptimizer extends Optimizer {
                 double s = pair.scaling();
                 g = GroupedOptimizer.own(scope, g.matMul(p)).muli(1.0 / (s * s));
             }
-            NDArray[] mv = state.computeIfAbsent(parameterId,
-                    k -> new NDArray[] {weight.zerosLike(), weight.zerosLike()});
-            int t = steps.merge(parameterId, 1, Integer::sum);
+            String key = parameterId + "@" + param.getDevice(); // one state per device copy
+            NDArray[] mv = state.computeIfAbsent(key, k -> new NDArray[] {param.zerosLike(), param.zerosLike()});
+            int t = steps.merge(key, 1, Integer::sum);
             mv[0].muli(BETA1).addi(g.mul(1 - BETA1));
             mv[1].muli(BETA2).addi(g.square().muli(1 - BETA2));
             double stepSize = stepLr * Math.sqrt(1 - Math.pow(BETA2, t)) / (1 - Math.pow(BETA1, t));

@@ -65,6 +65,47 @@ class FitTest {
         }
     }
 
+    /** A kernel runs cells on its own thread, where PyTorch's (thread-local) grad mode is on. */
+    @Test
+    void trainsOnAFreshThreadToo() throws Exception {
+        TrainingReport[] out = new TrainingReport[1];
+        Throwable[] err = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try (NDManager m = NDManager.newBaseManager(); Model model = Fixtures.mlp("thread")) {
+                TensorData data = Fixtures.blobs(m, 64, 1);
+                float[] x = data.features().toFloatArray();
+                x[8 * 20] = Float.NaN; // also exercises the restore path
+                out[0] = Fit.fit(model, new TensorData(m.create(x, new Shape(64, 8)), data.labels()), null,
+                        FitOptions.defaults().epochs(1).batchSize(8).shuffle(false).clipNorm(1));
+            } catch (Throwable e) {
+                err[0] = e;
+            }
+        });
+        t.start();
+        t.join();
+        assertNull(err[0], () -> String.valueOf(err[0]));
+        assertEquals(StopReason.NON_FINITE_LOSS, out[0].stopReason());
+        assertEquals(2, out[0].stepsDone());
+    }
+
+    /** Runs only where DJL reports a GPU (skipped elsewhere): same seed and data on GPU and CPU agree closely. */
+    @Test
+    void trainsOnTheGpuWhenDjlReportsOne() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Engine.getInstance().getGpuCount() > 0,
+                "DJL reports no GPU here");
+        float[][] p = new float[1][];
+        TrainingReport cpu = trainOnce(11, p);
+        Engine.getInstance().setRandomSeed(7);
+        try (NDManager m = NDManager.newBaseManager(); Model model = Fixtures.mlp("gpu")) {
+            TrainingReport gpu = Fit.fit(model, Fixtures.blobs(m, 96, 3), null, FitOptions.defaults().epochs(2)
+                    .batchSize(16).seed(11).lr(0.01).devices(Devices.parse("gpu")));
+            assertTrue(gpu.devices().contains("gpu"), gpu.devices());
+            for (int i = 0; i < cpu.stepLosses().length; i++) {
+                assertEquals(cpu.stepLosses()[i], gpu.stepLosses()[i], 1e-3 * Math.abs(cpu.stepLosses()[i]) + 1e-4);
+            }
+        }
+    }
+
     @Test
     void stepsOptionOverridesEpochs() {
         try (NDManager m = NDManager.newBaseManager(); Model model = Fixtures.mlp("steps")) {
