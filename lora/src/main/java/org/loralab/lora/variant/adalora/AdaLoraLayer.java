@@ -16,7 +16,7 @@ import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
 
 /**
- * AdaLoRA's {@code SVDLinear} (spec §10.1-10.3): {@code lora_A} [r, in] (Q), {@code lora_E} [r, 1] (Λ),
+ * AdaLoRA's {@code SVDLinear} / {@code SVDConv2d} (spec §10.1-10.3): {@code lora_A} [r, in] or [r, in·k…] (Q), {@code lora_E} [r, 1] (Λ),
  * {@code lora_B} [out, r] (P), {@code ΔW = B (A ⊙ E) · α/(init_r + 1e-5)}. Pruning zeroes E in place; the rows stay
  * until saving, when {@link #savedParameters()} slices them to the kept ranks. A layer built from a config whose
  * rank_pattern names it has only the kept ranks ({@code r = sum(mask)}) and keeps {@code ranknum = init_r}, so its
@@ -49,8 +49,12 @@ public final class AdaLoraLayer implements LayerAdapter {
         this.alpha = spec.alpha();
         this.scaling = alpha / (initR + RANKNUM_EPS);
         this.dropout = (float) spec.dropout();
+        if (base.kind().isConv() && base.groups() != 1) {
+            throw new IllegalArgumentException("AdaLoRA on grouped conv '" + path + "' (groups=" + base.groups()
+                    + ") is not supported; exclude it from targetModules");
+        }
         NDManager m = base.manager();
-        loraA = LowRankParts.param("lora_A", m, new Shape(r, base.inFeatures()));
+        loraA = LowRankParts.param("lora_A", m, new Shape(r, columns(base)));
         loraE = LowRankParts.param("lora_E", m, new Shape(r, 1));
         loraB = LowRankParts.param("lora_B", m, new Shape(base.outFeatures(), r));
         switch (spec.init().family()) {
@@ -70,6 +74,11 @@ public final class AdaLoraLayer implements LayerAdapter {
         for (AdapterParam p : parameters()) {
             p.parameter().getArray().setRequiresGradient(true);
         }
+    }
+
+    /** Columns of A: in for Linear, in·k… for conv (PEFT's SVDConv2d flattens the kernel). */
+    static long columns(BaseLayer base) {
+        return base.kind().isConv() ? base.inFeatures() * base.kernel().size() : base.inFeatures();
     }
 
     /** Dotted path of the base layer. */
@@ -137,6 +146,9 @@ public final class AdaLoraLayer implements LayerAdapter {
         }
         ParamSource ps = in.params();
         NDArray x = LowRankParts.dropout(in.x(), dropout, in.training());
+        if (base.kind().isConv()) {
+            return base.apply(x, deltaWeight(ps), null); // conv with ΔW, as SVDConv2d
+        }
         return LowRankParts.forward(x, ps.value(loraA), ps.value(loraE), ps.value(loraB), scaling);
     }
 
@@ -145,7 +157,8 @@ public final class AdaLoraLayer implements LayerAdapter {
         if (r == 0) {
             return base.weight().getArray().zerosLike();
         }
-        return LowRankParts.delta(ps.value(loraA), ps.value(loraE), ps.value(loraB), scaling);
+        NDArray d = LowRankParts.delta(ps.value(loraA), ps.value(loraE), ps.value(loraB), scaling);
+        return base.kind().isConv() ? d.reshape(base.weightShape()) : d;
     }
 
     @Override

@@ -199,7 +199,7 @@ public final class RankAllocator implements SharedState {
      */
     double[] tripletScores(AdaLoraLayer l) {
         int r = l.rank();
-        long in = l.base().inFeatures();
+        long in = AdaLoraLayer.columns(l.base());
         long out = l.base().outFeatures();
         float[] sa = score(l.loraA());
         float[] se = score(l.loraE());

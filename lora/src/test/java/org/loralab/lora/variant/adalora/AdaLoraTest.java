@@ -11,7 +11,6 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -279,5 +278,34 @@ class AdaLoraTest {
             double want = k * ie * ie + sa / 20 + sb / 2;
             assertEquals(want, got[i], Math.abs(want) * 1e-4 + 1e-12, "rank " + i);
         }
+    }
+
+    @Test
+    void conv2dLikeSvdConv2d(@TempDir Path dir) {
+        Toy.ConvNet net = Toy.init(new Toy.ConvNet(), m, new Shape(9, 10));
+        ai.djl.nn.Parameter w = net.conv2d.getDirectParameters().get("weight");
+        float[] wBefore = w.getArray().toFloatArray();
+        float[] base = Toy.run(net, x).toFloatArray();
+        AdaptedModel am = AdaptedModel.inject(net, cfg().targetModules("conv2d", "lin0").build());
+        assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), base, 1e-5, 1e-8));
+        // A [6, 5·3·3], E [6,1], B [10, 6] + lin0 (10→2)
+        assertEquals(6 * (45 + 10 + 1) + 6 * (10 + 2 + 1), am.trainableParameters());
+        am.deleteAdapter("default");
+        am.addAdapter("svd", cfg().init(false).targetModules("conv2d", "lin0").build());
+        am.setActive("svd");
+        float[] unmerged = Toy.run(am.block(), x).toFloatArray();
+        assertTrue(Toy.maxDiff(unmerged, base) > 1e-3);
+        am.merge();
+        assertTrue(Toy.maxDiff(Toy.run(am.block(), x).toFloatArray(), unmerged) < 1e-4);
+        am.unmerge();
+        assertTrue(Toy.maxDiff(w.getArray().toFloatArray(), wBefore) < 1e-4);
+        RankAllocator alloc = AdaLora.allocator(am, "svd");
+        backwardAndScore(am, x, alloc);
+        alloc.maskToBudget(5);
+        float[] masked = Toy.run(am.block(), x).toFloatArray();
+        am.save(dir, "svd");
+        am.load(dir, "loaded");
+        am.setActive("loaded");
+        assertTrue(Toy.maxDiff(Toy.run(am.block(), x).toFloatArray(), masked) < 1e-5);
     }
 }

@@ -190,4 +190,26 @@ class SoraTest {
         assertEquals(1e-2 * 0.5, new SoraGateOptimizer(SoraOptions.of(cfg().option("sparse_lambda_2", 1e-2)
                 .option("threshold_times_lr", true).build())).threshold(0.5), 1e-12);
     }
+
+    @Test
+    void trainingSwitchesRanksOffAndThePrunedAdapterReproducesOutputs(@TempDir Path dir) throws Exception {
+        AdaptedModel am = AdaptedModel.inject(mlp, cfg().option("sparse_lambda_2", 0.05).option("sparse_lr", 0.01).build());
+        var report = FamilyKit.train(am, m, 20, OptimizerKind.ADAMW, 0.01);
+        assertEquals(org.loralab.lora.train.StopReason.COMPLETED, report.stopReason());
+        int surviving = Sora.survivingRanks(am).values().stream().mapToInt(Integer::intValue).sum();
+        assertTrue(surviving < 8, "gates N(0,1) shrunk by 0.05 per step for 20 steps: some must be exactly zero");
+        float[] out = run(am);
+        am.save(dir, "default");
+        am.load(dir, "loaded");
+        am.setActive("loaded");
+        assertTrue(Toy.maxDiff(run(am), out) < 1e-5);
+        long want = 0;
+        for (AdaptedLayerInfo l : am.layers()) {
+            if (l.adapterName().equals("loaded")) {
+                want += (long) l.r() * (l.path().equals("lin0") ? 31 : 23);
+                assertEquals((int) Sora.survivingRanks(am).get(l.path()), l.r());
+            }
+        }
+        assertEquals(want, am.trainableParameters());
+    }
 }
