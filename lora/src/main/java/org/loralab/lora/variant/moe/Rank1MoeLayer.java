@@ -2,7 +2,6 @@ package org.loralab.lora.variant.moe;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -20,6 +19,7 @@ import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
 import org.loralab.lora.variant.lycoris.ParamInit;
+import org.loralab.lora.variant.lycoris.WeightMerge;
 
 /**
  * A mixture of rank-1 experts on one Linear (spec §17b): expert i is {@code b_i a_iᵀ} (row i of
@@ -141,16 +141,12 @@ public final class Rank1MoeLayer implements LayerAdapter {
 
     @Override
     public void merge() {
-        try (NDScope scope = new NDScope()) {
-            base.weight().getArray().addi(deltaWeight(ParamSource.DIRECT));
-        }
+        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), 1);
     }
 
     @Override
     public void unmerge() {
-        try (NDScope scope = new NDScope()) {
-            base.weight().getArray().subi(deltaWeight(ParamSource.DIRECT));
-        }
+        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), -1);
     }
 
     /** How many experts the gate keeps per token. */
