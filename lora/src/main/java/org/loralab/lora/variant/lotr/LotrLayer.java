@@ -1,7 +1,5 @@
 package org.loralab.lora.variant.lotr;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import java.util.List;
 import org.loralab.lora.variant.AdapterParam;
@@ -9,6 +7,7 @@ import org.loralab.lora.variant.BaseLayer;
 import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamSource;
+import org.loralab.lora.variant.lycoris.WeightMerge;
 
 /** What LoTR's Linear and conv layers share: scaling, merge as W ± ΔW, parameter list, closing. */
 abstract class LotrLayer implements LayerAdapter {
@@ -31,16 +30,12 @@ abstract class LotrLayer implements LayerAdapter {
 
     @Override
     public void merge() {
-        try (NDScope scope = new NDScope()) {
-            base.weight().getArray().addi(deltaWeight(ParamSource.DIRECT));
-        }
+        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), 1);
     }
 
     @Override
     public void unmerge() {
-        try (NDScope scope = new NDScope()) {
-            base.weight().getArray().subi(deltaWeight(ParamSource.DIRECT));
-        }
+        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), -1);
     }
 
     @Override

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
 import java.util.List;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
@@ -17,10 +18,11 @@ import org.loralab.lora.variant.lycoris.Tucker;
  * Tucker-2 update of one Conv2d kernel (spec §18):
  * {@code ΔW[o,c,h,w] = s · Σ_{i,j} U_out[o,i] · G[i,j,h,w] · U_in[j,c]} with {@code tucker_out [out, r]},
  * {@code tucker_core [r, r, kh, kw]} (zero at init: a no-op) and {@code tucker_in [r, in]}, stored in
- * the layouts the 1×1 convolutions use directly. The factors are kaiming_uniform(a=sqrt(5)) as PEFT
- * draws its effective-conv factors, not LoTR's N(0, 1): three stacked N(0, 1) maps over a kernel blow
- * up within a few SGD steps. The forward pass never builds ΔW: 1×1 conv in→r ({@code U_in}), kh×kw
- * conv r→r with the core and the base stride, padding and dilation, then 1×1 conv r→out ({@code U_out}).
+ * the layouts the 1×1 convolutions use directly ({@code [c_out, c_in]}). The factors are kaiming_uniform(a=sqrt(5)), as PEFT
+ * draws its effective-conv factors (the spec gives no init for conv Tucker-2; LoTR's N(0, 1) is for its
+ * Linear factors). The forward pass never builds ΔW: 1×1 conv in→r ({@code U_in}, computed as a
+ * per-pixel matrix product), kh×kw conv r→r with the core and the base stride, padding and dilation,
+ * then 1×1 conv r→out ({@code U_out}).
  * Parameters: {@code r·(in + out) + r²·kh·kw}.
  */
 final class TuckerConvLayer extends LotrLayer {
@@ -59,13 +61,19 @@ final class TuckerConvLayer extends LotrLayer {
     @Override
     public NDArray forward(AdapterInput in) {
         ParamSource ps = in.params();
-        Shape one = new Shape(1, 1);
-        // plain reshapes of contiguous tensors: the CPU conv weight gradient of a transposed view gave NaN
-        NDArray down = ps.value(rhs).reshape(r, base.inFeatures(), 1, 1);
-        NDArray up = ps.value(lhs).reshape(base.outFeatures(), r, 1, 1);
-        NDArray h = Conv2d.conv2d(in.x(), down, null, one, new Shape(0, 0), one, 1).head();
+        NDArray h = pointwise(in.x(), ps.value(rhs));
         h = Conv2d.conv2d(h, ps.value(core), null, base.stride(), base.padding(), base.dilation(), 1).head();
-        return Conv2d.conv2d(h, up, null, one, new Shape(0, 0), one, 1).head().mul(scaling);
+        return pointwise(h, ps.value(lhs)).mul(scaling);
+    }
+
+    /**
+     * The 1×1 convolution with weight {@code w [c_out, c_in]} on {@code x [N, c_in, H, W]}, computed as a
+     * per-pixel matrix product over the channel axis (the same maths). With DJL 0.35.1 / PyTorch 2.7.1 on
+     * CPU the weight gradient of a real 1×1 conv2d came back NaN in about one backward in five (seen with
+     * [2,3,1,1] weights on [2,3,6,6] inputs), so the factors are applied as matrix products.
+     */
+    private static NDArray pointwise(NDArray x, NDArray w) {
+        return Linear.linear(x.transpose(0, 2, 3, 1), w).head().transpose(0, 3, 1, 2);
     }
 
     /** The materialised kernel update (merge, analysis); the forward pass does not use it. */

@@ -1,7 +1,6 @@
 package org.loralab.lora.variant.lycoris;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
@@ -130,16 +129,12 @@ public abstract class LycorisLayer implements LayerAdapter {
 
     @Override
     public void merge() {
-        try (NDScope scope = new NDScope()) {
-            base.weight().getArray().addi(deltaWeight(ParamSource.DIRECT));
-        }
+        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), 1);
     }
 
     @Override
     public void unmerge() {
-        try (NDScope scope = new NDScope()) {
-            base.weight().getArray().subi(deltaWeight(ParamSource.DIRECT));
-        }
+        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), -1);
     }
 
     @Override

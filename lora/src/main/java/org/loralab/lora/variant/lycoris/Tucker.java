@@ -23,9 +23,7 @@ public final class Tucker {
         long k = ts.size() / (r1 * r2);
         long out = wa.getShape().get(1);
         long in = wb.getShape().get(1);
-        // [in, r2] @ [r1, r2, k] -> [r1, in, k]; then [out, r1] @ [r1, in*k] -> [out, in*k].
-        // Only matMul outputs and reshapes of them: the result is contiguous (conv weight gradients of
-        // strided views came out NaN on the CPU engine).
+        // [in, r2] @ [r1, r2, k] -> [r1, in, k]; then [out, r1] @ [r1, in*k] -> [out, in*k] (contiguous)
         NDArray tk = wb.transpose().matMul(t.reshape(r1, r2, k));
         NDArray y = wa.transpose().matMul(tk.reshape(r1, in * k));
         long[] shape = new long[ts.dimension()];

@@ -2,7 +2,6 @@ package org.loralab.lora.variant.moe;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -20,6 +19,7 @@ import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
 import org.loralab.lora.variant.lycoris.ParamInit;
+import org.loralab.lora.variant.lycoris.WeightMerge;
 
 /**
  * A mixture of rank-1 experts on one Linear (spec §17b): expert i is {@code b_i a_iᵀ} (row i of
@@ -33,7 +33,8 @@ import org.loralab.lora.variant.lycoris.ParamInit;
  *
  * <p>Merging: a token router makes ΔW depend on the input, so there is no single ΔW and
  * {@link #deltaWeight} / {@link #merge} throw UnsupportedOperationException; the static router is
- * input-independent and merges as {@code W += s · B diag(w) A}.
+ * input-independent and merges as {@code W += s · B diag(w) A}. With {@code balance_loss_coef > 0}
+ * each training forward of a token router records a load-balancing term ({@link RouterBalanceLoss}).
  */
 public final class Rank1MoeLayer implements LayerAdapter {
     private final BaseLayer base;
@@ -49,8 +50,10 @@ public final class Rank1MoeLayer implements LayerAdapter {
     private final Parameter b;
     private final Parameter router;
     private final List<AdapterParam> params = new ArrayList<>();
+    private final RouterBalanceLoss balance;
 
-    Rank1MoeLayer(LayerSpec spec) {
+    Rank1MoeLayer(LayerSpec spec, RouterBalanceLoss balance) {
+        this.balance = balance;
         AdapterConfig c = spec.config();
         this.base = spec.base();
         this.path = spec.path();
@@ -86,11 +89,18 @@ public final class Rank1MoeLayer implements LayerAdapter {
 
     /** The gate for router logits [..., r]: top-k mask, then softmax over the kept logits or a masked sigmoid. */
     NDArray gate(NDArray logits) {
+        return gate(logits, false);
+    }
+
+    private NDArray gate(NDArray logits, boolean recordBalance) {
         NDArray mask = null;
         if (topK < r) {
             NDArray sorted = logits.stopGradient().sort(-1);
             NDArray kth = sorted.get(new NDIndex("..., " + (r - topK))).expandDims(-1);
             mask = logits.stopGradient().gte(kth);
+        }
+        if (recordBalance) {
+            balance.record(logits, mask == null ? logits.onesLike() : mask.toType(DataType.FLOAT32, false));
         }
         if (sigmoid) {
             NDArray w = ai.djl.nn.Activation.sigmoid(logits);
@@ -108,7 +118,8 @@ public final class Rank1MoeLayer implements LayerAdapter {
         ParamSource ps = in.params();
         NDArray x = dropout > 0 ? Dropout.dropout(in.x(), dropout, in.training()).head() : in.x();
         NDArray h = Linear.linear(x, ps.value(a)).head();
-        NDArray w = tokenRouter ? gate(Linear.linear(x, ps.value(router)).head()) : gate(ps.value(router));
+        boolean record = in.training() && tokenRouter && balance.enabled();
+        NDArray w = tokenRouter ? gate(Linear.linear(x, ps.value(router)).head(), record) : gate(ps.value(router));
         return Linear.linear(h.mul(w), ps.value(b)).head().mul(scaling);
     }
 
@@ -130,16 +141,12 @@ public final class Rank1MoeLayer implements LayerAdapter {
 
     @Override
     public void merge() {
-        try (NDScope scope = new NDScope()) {
-            base.weight().getArray().addi(deltaWeight(ParamSource.DIRECT));
-        }
+        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), 1);
     }
 
     @Override
     public void unmerge() {
-        try (NDScope scope = new NDScope()) {
-            base.weight().getArray().subi(deltaWeight(ParamSource.DIRECT));
-        }
+        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), -1);
     }
 
     /** How many experts the gate keeps per token. */

@@ -7,6 +7,7 @@ import org.loralab.lora.config.AdapterConfig;
 import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerKind;
 import org.loralab.lora.variant.LayerSpec;
+import org.loralab.lora.variant.ModelScope;
 import org.loralab.lora.variant.SharedState;
 import org.loralab.lora.variant.Variant;
 
@@ -16,7 +17,8 @@ import org.loralab.lora.variant.Variant;
  * all), {@code router} ("token", default: input-dependent; "static": one learned gate, mergeable),
  * {@code router_activation} ("softmax", default, or "sigmoid"). Scaling alpha/r (rsLoRA allowed),
  * lora_dropout on the input. adapter_config.json uses {@code peft_type "RANK1_MOE"} (no PEFT
- * equivalent). No load-balancing loss is added.
+ * equivalent). {@code balance_loss_coef} (default 0) adds a Switch-style load-balancing term through
+ * the training hooks ({@link RouterBalanceLoss}).
  */
 public final class Rank1MoeVariant implements Variant {
     /** Option key: experts kept per token. */
@@ -25,6 +27,8 @@ public final class Rank1MoeVariant implements Variant {
     public static final String ROUTER = "router";
     /** Option key: "softmax" or "sigmoid". */
     public static final String ROUTER_ACTIVATION = "router_activation";
+    /** Option key: weight of the load-balancing term added to the loss (0: none). */
+    public static final String BALANCE_LOSS_COEF = "balance_loss_coef";
 
     @Override
     public String name() {
@@ -60,6 +64,9 @@ public final class Rank1MoeVariant implements Variant {
         if (k < 1) {
             throw new IllegalArgumentException("top_k must be >= 1, got " + k);
         }
+        if (config.optionDouble(BALANCE_LOSS_COEF, 0) < 0) {
+            throw new IllegalArgumentException("balance_loss_coef must be >= 0");
+        }
         String init = config.init().family();
         if (!init.equals("true") && !init.equals("false")) {
             throw new IllegalArgumentException("moe init must be true (B = 0) or false, got '" + init + "'");
@@ -70,8 +77,13 @@ public final class Rank1MoeVariant implements Variant {
     }
 
     @Override
+    public SharedState createSharedState(ModelScope scope) {
+        return new RouterBalanceLoss(scope.config().optionDouble(BALANCE_LOSS_COEF, 0));
+    }
+
+    @Override
     public LayerAdapter createLayer(LayerSpec spec, SharedState shared) {
-        return new Rank1MoeLayer(spec);
+        return new Rank1MoeLayer(spec, (RouterBalanceLoss) shared);
     }
 
     @Override
@@ -79,12 +91,16 @@ public final class Rank1MoeVariant implements Variant {
         json.put(TOP_K, config.optionLong(TOP_K, config.r()));
         json.put(ROUTER, config.options().getOrDefault(ROUTER, "token"));
         json.put(ROUTER_ACTIVATION, config.options().getOrDefault(ROUTER_ACTIVATION, "softmax"));
+        json.put(BALANCE_LOSS_COEF, config.optionDouble(BALANCE_LOSS_COEF, 0));
     }
 
     @Override
     public void readConfig(Map<String, Object> json, AdapterConfig.Builder builder) {
         if (json.get(TOP_K) instanceof Number) {
             builder.option(TOP_K, ((Number) json.get(TOP_K)).longValue());
+        }
+        if (json.get(BALANCE_LOSS_COEF) instanceof Number) {
+            builder.option(BALANCE_LOSS_COEF, ((Number) json.get(BALANCE_LOSS_COEF)).doubleValue());
         }
         for (String k : new String[] {ROUTER, ROUTER_ACTIVATION}) {
             if (json.get(k) instanceof String) {

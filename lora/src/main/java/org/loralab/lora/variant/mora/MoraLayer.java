@@ -1,7 +1,6 @@
 package org.loralab.lora.variant.mora;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.norm.Dropout;
@@ -14,6 +13,7 @@ import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
 import org.loralab.lora.variant.lycoris.ParamInit;
+import org.loralab.lora.variant.lycoris.WeightMerge;
 
 /**
  * MoRA on one Linear (spec §17): one trainable square matrix M [r̂, r̂] (saved as
@@ -96,16 +96,12 @@ public final class MoraLayer implements LayerAdapter {
 
     @Override
     public void merge() {
-        try (NDScope scope = new NDScope()) {
-            base.weight().getArray().addi(deltaWeight(ParamSource.DIRECT));
-        }
+        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), 1);
     }
 
     @Override
     public void unmerge() {
-        try (NDScope scope = new NDScope()) {
-            base.weight().getArray().subi(deltaWeight(ParamSource.DIRECT));
-        }
+        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), -1);
     }
 
     /** r̂, the side of the square matrix. */

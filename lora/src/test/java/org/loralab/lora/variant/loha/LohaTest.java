@@ -120,6 +120,8 @@ class LohaTest {
                 cfg().targetModules("conv", "lin").init(false).build(), 1e-4);
         VariantChecks.mergeUnmergeDisable(ConvToy.conv2d(m, 4, 6, 3, 1, 1, 1), xc,
                 cfg().targetModules("conv").init(false).option("use_effective_conv2d", true).build(), 1e-4);
+        VariantChecks.mergeUnmergeDisable(ConvToy.conv2d(m, 4, 6, 3, 1, 2, 1, 2), xc,
+                cfg().targetModules("conv").init(false).option("use_effective_conv2d", true).build(), 1e-4);
         VariantChecks.noOpAtInit(ConvToy.conv2d(m, 4, 6, 3, 1, 1, 1), xc,
                 cfg().targetModules("conv").option("use_effective_conv2d", true).build());
     }

@@ -152,6 +152,51 @@ class Rank1MoeTest {
         VariantChecks.onlyAdapterParamsMove(mlp(), x, cfg().option("router", "static").build(), 0.5f);
     }
 
+    /** balance_loss_coef: coef · r · Σ_i f_i · mean(P_i) per layer, returned once per step, with a router gradient. */
+    @Test
+    void balanceLossValueAndGradient() {
+        AdaptedModel am = AdaptedModel.inject(mlp(), cfg().targetModules("lin0").option("top_k", 1)
+                .option("balance_loss_coef", 0.1).build());
+        assertNull(am.hooks().extraLoss(org.loralab.lora.variant.ParamSource.DIRECT, m), "nothing before a training forward");
+        Toy.run(am.block(), x);
+        assertNull(am.hooks().extraLoss(org.loralab.lora.variant.ParamSource.DIRECT, m), "eval forwards record nothing");
+        ai.djl.nn.Parameter router = am.trainableParameterMap().get("lin0.lora_router.default.weight").parameter();
+        float[][] g = Matrices.read(router.getArray());
+        float[][] logits = Ref.linear(Ref.matrix(x.toFloatArray(), 9, 10), g, null);
+        double[] f = new double[4];
+        double[] meanP = new double[4];
+        for (float[] l : logits) {
+            int best = 0;
+            double z = 0;
+            for (int i = 0; i < 4; i++) {
+                best = l[i] > l[best] ? i : best;
+                z += Math.exp(l[i]);
+            }
+            f[best] += 1.0 / 9;
+            for (int i = 0; i < 4; i++) {
+                meanP[i] += Math.exp(l[i]) / z / 9;
+            }
+        }
+        double expected = 0;
+        for (int i = 0; i < 4; i++) {
+            expected += 0.1 * 4 * f[i] * meanP[i];
+        }
+        try (ai.djl.training.GradientCollector gc = m.getEngine().newGradientCollector()) {
+            ai.djl.training.ParameterStore ps = new ai.djl.training.ParameterStore(m, false);
+            am.block().forward(ps, new ai.djl.ndarray.NDList(x), true);
+            NDArray loss = am.hooks().extraLoss(p -> ps.getValue(p, m.getDevice(), true), m);
+            assertEquals(expected, loss.getFloat(), 1e-5);
+            gc.backward(loss);
+        }
+        assertTrue(router.getArray().getGradient().abs().sum().getFloat() > 0, "the balance term trains the router");
+        assertNull(am.hooks().extraLoss(org.loralab.lora.variant.ParamSource.DIRECT, m), "consumed once per step");
+        AdaptedModel off = AdaptedModel.inject(mlp(), cfg().option("top_k", 1).build());
+        try (ai.djl.training.GradientCollector gc = m.getEngine().newGradientCollector()) {
+            off.block().forward(new ai.djl.training.ParameterStore(m, false), new ai.djl.ndarray.NDList(x), true);
+        }
+        assertNull(off.hooks().extraLoss(org.loralab.lora.variant.ParamSource.DIRECT, m), "off by default");
+    }
+
     @Test
     void badOptionsFailClearly() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

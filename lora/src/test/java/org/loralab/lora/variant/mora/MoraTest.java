@@ -156,6 +156,17 @@ class MoraTest {
     }
 
     @Test
+    void sequenceInputs() {
+        for (int type : new int[] {1, 6}) {
+            Linear lin = Linear.builder().setUnits(7).build();
+            SequentialBlock root = new SequentialBlock().add(lin);
+            root.initialize(m, DataType.FLOAT32, new Shape(2, 3, 12));
+            VariantChecks.mergeUnmergeDisable(root, m.randomNormal(new Shape(2, 3, 12)), AdapterConfig.builder()
+                    .variant("mora").r(2).targetModulesRegex(".*").option("mora_type", type).init(false).seed(4).build(), 1e-4);
+        }
+    }
+
+    @Test
     void mergeUnmergeDisableBothTypes() {
         VariantChecks.mergeUnmergeDisable(mlp(), x, cfg(1).init(false).build(), 1e-4);
         VariantChecks.mergeUnmergeDisable(mlp(), x, cfg(6).init(false).build(), 1e-4);

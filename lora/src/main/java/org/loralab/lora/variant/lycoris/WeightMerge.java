@@ -1,0 +1,27 @@
+package org.loralab.lora.variant.lycoris;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import java.util.function.Supplier;
+import org.loralab.lora.variant.BaseLayer;
+
+/** In-place {@code W ± ΔW} for merge/unmerge: ΔW computed in fp32, rounded once into W's dtype, temporaries freed. */
+public final class WeightMerge {
+    private WeightMerge() {}
+
+    /** Adds ({@code sign > 0}) or subtracts the delta into the base weight. */
+    public static void apply(BaseLayer base, Supplier<NDArray> delta, int sign) {
+        try (NDScope scope = new NDScope()) {
+            NDArray w = base.weight().getArray();
+            NDArray d = delta.get();
+            if (d.getDataType() != w.getDataType()) {
+                d = d.toType(w.getDataType(), false);
+            }
+            if (sign > 0) {
+                w.addi(d);
+            } else {
+                w.subi(d);
+            }
+        }
+    }
+}
