@@ -99,7 +99,7 @@ class AdaptedModelTest {
         assertEquals(List.of("default"), am.adapterNames());
         assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), a, 1e-4, 1e-4), "merged default survives delete of other");
         am.deleteAdapter("default");
-        assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), base, 1e-5, 1e-5));
+        assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), base, 1e-4, 1e-4));
         assertTrue(mlp.lin0 instanceof Linear, "wrapper removed from the field");
         assertTrue(am.layers().isEmpty());
     }
@@ -161,7 +161,7 @@ class AdaptedModelTest {
         Block plain = am.unload();
         assertSame(mlp, plain);
         assertTrue(mlp.lin0 instanceof Linear && mlp.lin1 instanceof Linear);
-        assertTrue(Toy.allClose(Toy.run(plain, x).toFloatArray(), base, 1e-5, 1e-5), "unload unmerges");
+        assertTrue(Toy.allClose(Toy.run(plain, x).toFloatArray(), base, 1e-4, 1e-4), "unload unmerges");
         for (Pair<String, Parameter> p : plain.getParameters()) {
             assertTrue(p.getValue().requiresGradient(), "trainable again like before injection: " + p.getKey());
         }
