@@ -690,7 +690,7 @@ final class AdaptedModelImpl implements AdaptedModel {
         long n = 0;
         for (Pair<String, Parameter> p : root.getParameters()) {
             Parameter q = p.getValue();
-            if (q.getArray() == null || isRunningStat(q) || !seen.add(q)) {
+            if (!q.isInitialized() || isRunningStat(q) || !seen.add(q)) {
                 continue;
             }
             if (!trainableOnly || q.requiresGradient()) {

@@ -52,9 +52,9 @@ final class BlockCloner {
             Parameter p = (Parameter) o;
             Parameter c = Parameter.builder().setName(p.getName()).setType(p.getType())
                     .optInitializer(p.getInitializer()).optRequiresGrad(p.requiresGradient())
-                    .optArray(p.getArray() == null ? null : p.getArray().duplicate())
+                    .optArray(p.isInitialized() ? p.getArray().duplicate() : null)
                     .build();
-            if (p.getArray() == null && p.getShape() != null) {
+            if (!p.isInitialized() && p.getShape() != null) {
                 c.setShape(p.getShape());
             }
             copies.put(o, c);

@@ -37,10 +37,13 @@ public final class BlockPaths {
         return out;
     }
 
-    /** Every node, depth-first, parents before children. */
+    /**
+     * Every node, depth-first, parents before children. A block reachable twice (shared, tied) is
+     * listed once, under its first path, as PyTorch's named_modules does.
+     */
     static List<Node> walk(Block root) {
         List<Node> out = new ArrayList<>();
-        visit(root, unwrap(root), null, "", 0, out);
+        visit(root, unwrap(root), null, "", 0, out, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
         return out;
     }
 
@@ -51,13 +54,17 @@ public final class BlockPaths {
         return b;
     }
 
-    private static void visit(Block holder, Block block, Block parent, String path, int depth, List<Node> out) {
+    private static void visit(Block holder, Block block, Block parent, String path, int depth, List<Node> out,
+            java.util.Set<Block> seen) {
+        if (!seen.add(block)) {
+            return;
+        }
         out.add(new Node(path, block, holder, parent, depth));
         Map<String, Block> kids = childNames(block);
         for (Map.Entry<String, Block> e : kids.entrySet()) {
             Block h = e.getValue();
             String p = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
-            visit(h, unwrap(h), block, p, depth + 1, out);
+            visit(h, unwrap(h), block, p, depth + 1, out, seen);
         }
     }
 

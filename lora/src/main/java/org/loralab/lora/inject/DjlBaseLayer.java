@@ -58,11 +58,11 @@ final class DjlBaseLayer implements BaseLayer {
         }
         Parameter w = b.getDirectParameters().get(kind == LayerKind.EMBEDDING ? "embedding" : "weight");
         Parameter bias = kind == LayerKind.EMBEDDING ? null : b.getDirectParameters().get("bias");
-        if (w == null || w.getArray() == null) {
+        if (w == null || !w.isInitialized()) {
             throw new IllegalArgumentException("'" + path + "' has no weight yet: initialize the model "
                     + "(block.initialize(manager, DataType.FLOAT32, inputShape)) or load its parameters before injecting");
         }
-        if (bias != null && bias.getArray() == null) {
+        if (bias != null && !bias.isInitialized()) {
             bias = null;
         }
         return new DjlBaseLayer(b, kind, w, bias);

@@ -97,6 +97,13 @@ final class Reflect {
                         break;
                     }
                 }
+            } else if (v instanceof java.util.Map) {
+                for (Object o : ((java.util.Map<?, ?>) v).values()) {
+                    if (o == child) {
+                        out.add(f);
+                        break;
+                    }
+                }
             }
         }
         return out;
@@ -120,6 +127,18 @@ final class Reflect {
                     List<Object> l = (List<Object>) v;
                     int i = indexOf(l, child);
                     l.set(i, l.get(i)); // probe: unmodifiable lists throw
+                } catch (UnsupportedOperationException e) {
+                    return false;
+                }
+            } else if (v instanceof java.util.Map) {
+                try {
+                    @SuppressWarnings("unchecked")
+                    java.util.Map<Object, Object> mp = (java.util.Map<Object, Object>) v;
+                    for (java.util.Map.Entry<Object, Object> e : mp.entrySet()) {
+                        if (e.getValue() == child) {
+                            mp.put(e.getKey(), child); // probe: unmodifiable maps throw
+                        }
+                    }
                 } catch (UnsupportedOperationException e) {
                     return false;
                 }
@@ -158,6 +177,14 @@ final class Reflect {
                     for (int i = 0; i < l.size(); i++) {
                         if (l.get(i) == oldChild) {
                             l.set(i, newChild);
+                        }
+                    }
+                } else if (v instanceof java.util.Map) {
+                    @SuppressWarnings("unchecked")
+                    java.util.Map<Object, Object> mp = (java.util.Map<Object, Object>) v;
+                    for (java.util.Map.Entry<Object, Object> e : mp.entrySet()) {
+                        if (e.getValue() == oldChild) {
+                            e.setValue(newChild);
                         }
                     }
                 }

@@ -99,7 +99,7 @@ class AdaptedModelTest {
         assertEquals(List.of("default"), am.adapterNames());
         assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), a, 1e-4, 1e-4), "merged default survives delete of other");
         am.deleteAdapter("default");
-        assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), base, 1e-5, 1e-5));
+        assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), base, 1e-4, 1e-4));
         assertTrue(mlp.lin0 instanceof Linear, "wrapper removed from the field");
         assertTrue(am.layers().isEmpty());
     }
@@ -161,10 +161,47 @@ class AdaptedModelTest {
         Block plain = am.unload();
         assertSame(mlp, plain);
         assertTrue(mlp.lin0 instanceof Linear && mlp.lin1 instanceof Linear);
-        assertTrue(Toy.allClose(Toy.run(plain, x).toFloatArray(), base, 1e-5, 1e-5), "unload unmerges");
+        assertTrue(Toy.allClose(Toy.run(plain, x).toFloatArray(), base, 1e-4, 1e-4), "unload unmerges");
         for (Pair<String, Parameter> p : plain.getParameters()) {
             assertTrue(p.getValue().requiresGradient(), "trainable again like before injection: " + p.getKey());
         }
+    }
+
+    /** A parent that forwards through a Map of its children (as some user blocks do). */
+    private static final class MapHolder extends ai.djl.nn.AbstractBlock {
+        final java.util.Map<String, Block> byName = new java.util.LinkedHashMap<>();
+
+        MapHolder() {
+            byName.put("proj", addChildBlock("proj", Linear.builder().setUnits(4).build()));
+        }
+
+        @Override
+        protected ai.djl.ndarray.NDList forwardInternal(ai.djl.training.ParameterStore ps, ai.djl.ndarray.NDList in,
+                boolean training, ai.djl.util.PairList<String, Object> params) {
+            return byName.get("proj").forward(ps, in, training, params);
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] in) {
+            return new Shape[] {new Shape(in[0].get(0), 4)};
+        }
+
+        @Override
+        protected void initializeChildBlocks(NDManager mm, ai.djl.ndarray.types.DataType t, Shape... in) {
+            byName.get("proj").initialize(mm, t, in);
+        }
+    }
+
+    @Test
+    void childrenHeldInAMapAreReplacedToo() {
+        MapHolder h = Toy.init(new MapHolder(), m, new Shape(2, 3));
+        NDArray in = m.randomNormal(new Shape(2, 3));
+        float[] base = Toy.run(h, in).toFloatArray();
+        AdaptedModel am = AdaptedModel.inject(h, cfg("proj").init(false).build());
+        assertTrue(h.byName.get("proj") instanceof Wrapper);
+        assertFalse(Toy.allClose(Toy.run(am.block(), in).toFloatArray(), base, 1e-5, 1e-6), "the adapter is on the forward path");
+        am.unload();
+        assertTrue(h.byName.get("proj") instanceof Linear);
     }
 
     @Test

@@ -32,6 +32,13 @@ class BlockPathsTest {
     }
 
     @Test
+    void aSharedBlockIsListedOnceUnderItsFirstPath() {
+        Linear shared = Linear.builder().setUnits(3).build();
+        SequentialBlock root = new SequentialBlock().add(shared).add(Activation.reluBlock()).add(shared);
+        assertEquals(List.of("", "0", "1"), List.copyOf(BlockPaths.named(root).keySet()));
+    }
+
+    @Test
     void cleanNameRules() {
         Linear lin = Linear.builder().setUnits(1).build();
         assertEquals("query", BlockPaths.cleanName("03query", 2, lin));

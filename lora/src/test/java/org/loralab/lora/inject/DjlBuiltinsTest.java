@@ -109,6 +109,40 @@ class DjlBuiltinsTest {
     }
 
     @Test
+    void bertBlockAttentionProjections() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.nn.transformer.BertBlock bert = ai.djl.nn.transformer.BertBlock.builder().setTokenDictionarySize(30)
+                    .optEmbeddingSize(16).optTransformerBlockCount(2).optAttentionHeadCount(2).optHiddenSize(32)
+                    .optMaxSequenceLength(8).build();
+            bert.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(2, 8), new Shape(2, 8), new Shape(2, 8));
+            NDArray tokens = m.randomInteger(0, 30, new Shape(2, 8), ai.djl.ndarray.types.DataType.INT32);
+            NDList in = new NDList(tokens, m.zeros(new Shape(2, 8), ai.djl.ndarray.types.DataType.INT32),
+                    m.ones(new Shape(2, 8), ai.djl.ndarray.types.DataType.INT32));
+            ai.djl.training.ParameterStore ps = new ai.djl.training.ParameterStore(m, false);
+            float[] base = bert.forward(ps, in, false).head().toFloatArray();
+            AdaptedModel am = AdaptedModel.inject(bert, AdapterConfig.builder().r(4).targetModulesRegex(
+                    ".*selfAttention\\.(queryProjection|valueProjection)").dropout(0.1).seed(4).build());
+            assertEquals(4, am.layers().size(), am.layers().toString());
+            assertEquals(List.of("transformer_0.selfAttention.queryProjection",
+                    "transformer_0.selfAttention.valueProjection", "transformer_1.selfAttention.queryProjection",
+                    "transformer_1.selfAttention.valueProjection"),
+                    am.layers().stream().map(AdaptedLayerInfo::path).toList());
+            assertTrue(am.warnings().isEmpty(), am.warnings().toString());
+            assertEquals(4L * 4 * (16 + 16), am.trainableParameters());
+            assertTrue(Toy.allClose(bert.forward(ps, in, false).head().toFloatArray(), base, 1e-5, 1e-6), "no-op at init");
+            am.addAdapter("f", AdapterConfig.builder().r(4).targetModulesRegex(".*(queryProjection|valueProjection)")
+                    .init(false).seed(5).build());
+            am.setActive("f");
+            float[] unmerged = bert.forward(ps, in, false).head().toFloatArray();
+            assertFalse(Toy.allClose(unmerged, base, 1e-5, 1e-6));
+            am.merge();
+            assertTrue(Toy.allClose(bert.forward(ps, in, false).head().toFloatArray(), unmerged, 1e-4, 1e-4));
+            am.unload();
+            assertTrue(Toy.allClose(bert.forward(ps, in, false).head().toFloatArray(), base, 1e-4, 1e-5));
+        }
+    }
+
+    @Test
     void resNetV1FromTheModelZoo() {
         try (NDManager m = NDManager.newBaseManager()) {
             Block resnet = ResNetV1.builder().setImageShape(new Shape(3, 16, 16)).setNumLayers(20).setOutSize(10).build();

@@ -59,15 +59,16 @@ class WeightPathTest {
         float[][] bb0 = Matrices.read(p.get("lin0.lora_B.fixed.weight").parameter().getArray());
         float[][] a1 = Matrices.read(p.get("lin1.lora_A.fixed.weight").parameter().getArray());
         float[][] bb1 = Matrices.read(p.get("lin1.lora_B.fixed.weight").parameter().getArray());
-        float[][] xs = Ref.matrix(x.toFloatArray(), 9, 10);
+        NDArray xn = m.randomNormal(new Shape(9, 10));
+        float[][] xs = Ref.matrix(xn.toFloatArray(), 9, 10);
         float[][] h = Ref.relu(Ref.add(Ref.linear(xs, w0, b0), Ref.linear(Ref.linear(xs, a0, null), bb0, null), 2.0));
         float[][] y = Ref.add(Ref.linear(h, w1, b1), Ref.linear(Ref.linear(h, a1, null), bb1, null), 2.0);
         float[] expected = Ref.flat(Ref.logSoftmax(y));
-        float[] got = Toy.run(am.block(), x).toFloatArray();
+        float[] got = Toy.run(am.block(), xn).toFloatArray();
         assertTrue(Toy.allClose(got, expected, 1e-5, 1e-5), "max diff " + Toy.maxDiff(got, expected));
 
         am.merge();
-        assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), got, 1e-4, 1e-4));
+        assertTrue(Toy.allClose(Toy.run(am.block(), xn).toFloatArray(), got, 1e-4, 1e-4));
         am.unmerge();
         try (AdapterScope off = am.disable()) {
             assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), base, 1e-5, 1e-8));
@@ -108,7 +109,7 @@ class WeightPathTest {
         assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), eval, 1e-4, 1e-4));
         am.unload();
         assertSame(original, net.lin0);
-        assertTrue(Toy.allClose(Toy.run(net, x).toFloatArray(), base, 1e-5, 1e-5));
+        assertTrue(Toy.allClose(Toy.run(net, x).toFloatArray(), base, 1e-4, 1e-4));
     }
 
     @Test

@@ -79,12 +79,13 @@ class LoraLinearTest {
         float[][] a1 = matrixOf(p.get("lin1.lora_A.default.weight").parameter());
         float[][] bb1 = matrixOf(p.get("lin1.lora_B.default.weight").parameter());
         double s = 16 / Math.sqrt(8);
-        float[][] xs = Ref.matrix(x.toFloatArray(), 9, 10);
+        NDArray xn = m.randomNormal(new Shape(9, 10));
+        float[][] xs = Ref.matrix(xn.toFloatArray(), 9, 10);
         float[][] h = Ref.add(Ref.linear(xs, w0, b0), Ref.linear(Ref.linear(xs, a0, null), bb0, null), s);
         h = Ref.relu(h);
         float[][] y = Ref.add(Ref.linear(h, w1, b1), Ref.linear(Ref.linear(h, a1, null), bb1, null), s);
         float[] expected = Ref.flat(Ref.logSoftmax(y));
-        float[] got = Toy.run(am.block(), x).toFloatArray();
+        float[] got = Toy.run(am.block(), xn).toFloatArray();
         assertTrue(Toy.allClose(got, expected, 1e-5, 1e-5), "max diff " + Toy.maxDiff(got, expected));
     }
 
@@ -104,7 +105,7 @@ class LoraLinearTest {
         am.unmerge();
         assertFalse(am.isMerged());
         assertTrue(Toy.maxDiff(w0Param.getArray().toFloatArray(), w0) < 1e-6);
-        assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), unmerged, 1e-5, 1e-5));
+        assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), unmerged, 1e-4, 1e-4));
         am.merge(true);
         assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), unmerged, 1e-4, 1e-4));
     }
@@ -136,7 +137,7 @@ class LoraLinearTest {
         assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), adapted, 1e-6, 1e-6));
         am.merge();
         try (AdapterScope off = am.disable()) {
-            assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), base, 1e-5, 1e-5), "disable unmerges first");
+            assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), base, 1e-4, 1e-4), "disable unmerges first");
         }
     }
 
