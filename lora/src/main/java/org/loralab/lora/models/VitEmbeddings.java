@@ -39,8 +39,11 @@ public final class VitEmbeddings extends AbstractBlock {
         NDArray cls = ps.getValue(clsToken, patches.getDevice(), training);
         NDArray pos = ps.getValue(positionEmbeddings, patches.getDevice(), training);
         long batch = patches.getShape().get(0);
-        NDArray tokens = cls.broadcast(batch, 1, config.hiddenSize()).concat(patches, 1);
-        return new NDList(tokens.add(pos));
+        // DJL puts a result in its first operand's manager: move the parameter-derived CLS copy to the batch's
+        // manager, or every downstream activation would pile up in the model's long-lived manager
+        NDArray clsRows = cls.broadcast(batch, 1, config.hiddenSize());
+        clsRows.attach(patches.getManager());
+        return new NDList(clsRows.concat(patches, 1).add(pos));
     }
 
     @Override

@@ -46,6 +46,27 @@ class VitTest {
     }
 
     @Test
+    void forwardLeavesNothingInTheModelManager() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            VitForImageClassification vit = tiny();
+            vit.initialize(m, DataType.FLOAT32, new Shape(2, 1, 8, 8));
+            ParameterStore ps = new ParameterStore(m, false);
+            int before = countArrays(m);
+            for (boolean training : new boolean[] {false, true}) {
+                try (NDManager batch = m.newSubManager()) {
+                    NDArray x = batch.randomNormal(new Shape(2, 1, 8, 8));
+                    vit.forward(ps, new NDList(x), training).singletonOrThrow().toFloatArray();
+                }
+            }
+            assertEquals(before, countArrays(m), "activations must live in the batch's manager");
+        }
+    }
+
+    private static int countArrays(NDManager m) {
+        return m.getManagedArrays().size();
+    }
+
+    @Test
     void blocksCarryHuggingFaceNames() {
         Map<String, Block> paths = BlockPaths.named(tiny());
         assertInstanceOf(Conv2d.class, paths.get("vit.embeddings.patch_embeddings.projection"));

@@ -70,6 +70,10 @@ public final class Fixture {
         return tensors.keySet();
     }
 
+    public boolean hasParam(String key) {
+        return params.has(key);
+    }
+
     public double param(String key) {
         return requireParam(key).getAsDouble();
     }

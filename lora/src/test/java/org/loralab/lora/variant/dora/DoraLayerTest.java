@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.loralab.lora.config.AdapterConfig;
 import org.loralab.lora.testing.Fixture;
+import org.loralab.lora.testing.FixtureBaseLayer;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;

@@ -91,6 +91,20 @@ class DoraModelTest {
     }
 
     @Test
+    void forwardLeavesNothingInTheModelManager() {
+        AdaptedModel am = AdaptedModel.inject(mlp, dora().init(false).dropout(0.2).build());
+        ParameterStore ps = new ParameterStore(m, false);
+        int before = m.getManagedArrays().size();
+        for (boolean training : new boolean[] {false, true}) {
+            try (NDManager batch = m.newSubManager()) {
+                NDArray in = batch.randomNormal(new Shape(9, 10));
+                am.block().forward(ps, new NDList(in), training).singletonOrThrow().toFloatArray();
+            }
+        }
+        assertEquals(before, m.getManagedArrays().size(), "DoRA's norm intermediates must not pile up");
+    }
+
+    @Test
     void parameterCountIsLoraPlusOutputs() {
         AdaptedModel am = AdaptedModel.inject(mlp, dora().build());
         long lora = 8 * (10 + 20) + 8 * (20 + 2);
@@ -117,6 +131,29 @@ class DoraModelTest {
         assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), unmerged, 1e-4, 1e-4), "safe merge");
         Block plain = am.mergeAndUnload();
         assertTrue(Toy.allClose(Toy.run(plain, x).toFloatArray(), unmerged, 1e-4, 1e-4), "merge and unload");
+    }
+
+    /** Children in fields no wrapper can fill: DoRA runs on the weight path, W' = (m/‖W+sBA‖)(W+sBA). */
+    @Test
+    void weightPathMatchesMergeAndIsANoOpAtInit() {
+        Toy.TypedMlp typed = Toy.init(new Toy.TypedMlp(), m, new Shape(9, 10));
+        float[] base = Toy.run(typed, x).toFloatArray();
+        AdaptedModel am = AdaptedModel.inject(typed, dora().build());
+        assertEquals("weight", am.layers().get(0).mechanism());
+        assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), base, 1e-5, 1e-8), "no-op at init");
+        for (AdapterParam p : am.trainableParameterMap().values()) {
+            if (p.key().equals("lora_B.weight")) {
+                p.parameter().getArray().set(m.randomNormal(p.parameter().getArray().getShape()).mul(0.3f)
+                        .toFloatArray());
+            }
+        }
+        perturbMagnitudes(am);
+        float[] unmerged = Toy.run(am.block(), x).toFloatArray();
+        assertFalse(Toy.allClose(unmerged, base, 0, 1e-10));
+        am.merge();
+        assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), unmerged, 1e-4, 1e-4), "merged == weight path");
+        am.unmerge();
+        assertTrue(Toy.allClose(Toy.run(am.block(), x).toFloatArray(), unmerged, 1e-4, 1e-4));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.loralab.lora.variant.dora;
+package org.loralab.lora.testing;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
@@ -13,10 +13,12 @@ import org.loralab.lora.variant.BaseLayer;
 import org.loralab.lora.variant.LayerKind;
 
 /**
- * A minimal {@link BaseLayer} over fixture weights (Linear, Conv2d with stride/padding, Embedding), so DoRA's
- * layer maths can be tested without the injector. Matrix views are not needed here.
+ * A minimal {@link BaseLayer} over given weights (Linear, Conv2d with stride/padding, Embedding), so a
+ * variant's layer maths can be tested against {@link Fixture} values without the injector:
+ * {@code Variant.createLayer(new LayerSpec(path, "default", config, FixtureBaseLayer.linear(w, b), r, alpha,
+ * random), SharedState.NONE)}. Matrix views are not supported.
  */
-final class FixtureBaseLayer implements BaseLayer {
+public final class FixtureBaseLayer implements BaseLayer {
 
     private final LayerKind kind;
     private final Parameter weight;
@@ -32,15 +34,15 @@ final class FixtureBaseLayer implements BaseLayer {
         this.padding = padding;
     }
 
-    static FixtureBaseLayer linear(NDArray w, NDArray b) {
+    public static FixtureBaseLayer linear(NDArray w, NDArray b) {
         return new FixtureBaseLayer(LayerKind.LINEAR, w, b, null, null);
     }
 
-    static FixtureBaseLayer conv2d(NDArray w, NDArray b, int stride, int padding) {
+    public static FixtureBaseLayer conv2d(NDArray w, NDArray b, int stride, int padding) {
         return new FixtureBaseLayer(LayerKind.CONV2D, w, b, new Shape(stride, stride), new Shape(padding, padding));
     }
 
-    static FixtureBaseLayer embedding(NDArray w) {
+    public static FixtureBaseLayer embedding(NDArray w) {
         return new FixtureBaseLayer(LayerKind.EMBEDDING, w, null, null, null);
     }
 
@@ -117,11 +119,11 @@ final class FixtureBaseLayer implements BaseLayer {
 
     @Override
     public float[][] weightMatrix() {
-        throw new UnsupportedOperationException("not needed by DoRA tests");
+        throw new UnsupportedOperationException("FixtureBaseLayer has no matrix view");
     }
 
     @Override
     public void setWeightMatrix(float[][] w) {
-        throw new UnsupportedOperationException("not needed by DoRA tests");
+        throw new UnsupportedOperationException("FixtureBaseLayer has no matrix view");
     }
 }
