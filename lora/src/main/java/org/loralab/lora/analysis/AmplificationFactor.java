@@ -3,6 +3,7 @@ package org.loralab.lora.analysis;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.NormOps_DDRM;
+import org.loralab.lora.linalg.RandomizedSvd;
 import org.loralab.lora.linalg.SvdResult;
 import org.loralab.lora.linalg.Svd;
 
@@ -19,8 +20,20 @@ import org.loralab.lora.linalg.Svd;
  */
 public record AmplificationFactor(int rank, double deltaNorm, double projectedNorm, double weightNorm, double factor) {
 
-    /** W and ΔW are both [out, in]; 1 <= r <= min(out, in). */
+    /** Matrices up to this size (min(out, in)) use the exact SVD of ΔW; larger ones the randomized SVD. */
+    public static final int EXACT_LIMIT = 256;
+
+    /**
+     * W and ΔW are both [out, in]; 1 <= r <= min(out, in). ΔW's top-r singular vectors come from the exact SVD for
+     * min(out, in) <= {@link #EXACT_LIMIT}, else from {@code svd_lowrank(ΔW, r, niter=8)}, which is exact for a
+     * rank-r ΔW such as a LoRA update.
+     */
     public static AmplificationFactor of(DMatrixRMaj w, DMatrixRMaj deltaW, int r) {
+        return of(w, deltaW, r, Math.min(w.numRows, w.numCols) <= EXACT_LIMIT);
+    }
+
+    /** As {@link #of(DMatrixRMaj, DMatrixRMaj, int)} with the SVD method chosen by {@code exact}. */
+    public static AmplificationFactor of(DMatrixRMaj w, DMatrixRMaj deltaW, int r, boolean exact) {
         if (w.numRows != deltaW.numRows || w.numCols != deltaW.numCols) {
             throw new IllegalArgumentException("W is " + w.numRows + "x" + w.numCols + " but dW is "
                     + deltaW.numRows + "x" + deltaW.numCols + "; they must have the same shape");
@@ -29,7 +42,8 @@ public record AmplificationFactor(int rank, double deltaNorm, double projectedNo
         if (r < 1 || r > k) {
             throw new IllegalArgumentException("r must be in [1, " + k + "], got " + r);
         }
-        SvdResult top = Svd.thin(deltaW).truncate(r);
+        SvdResult top = exact ? Svd.top(deltaW, r)
+                : RandomizedSvd.svdLowrank(deltaW, r, 8, new java.util.Random(0));
         DMatrixRMaj uTw = new DMatrixRMaj(r, w.numCols);
         CommonOps_DDRM.multTransA(top.u(), w, uTw);
         DMatrixRMaj projected = new DMatrixRMaj(r, r);

@@ -15,6 +15,14 @@ public final class Spectra {
 
     /** Exact spectra keyed "W", "dW", "W+dW" (insertion order). */
     public static Map<String, Spectrum> ofUpdate(DMatrixRMaj w, DMatrixRMaj deltaW) {
+        return ofUpdate(w, deltaW, -1);
+    }
+
+    /**
+     * As {@link #ofUpdate(DMatrixRMaj, DMatrixRMaj)}, with ΔW's spectrum through {@link Spectrum#ofLowRank} when
+     * {@code updateRank > 0} (same result, much faster for a low-rank update on a large layer).
+     */
+    public static Map<String, Spectrum> ofUpdate(DMatrixRMaj w, DMatrixRMaj deltaW, int updateRank) {
         if (w.numRows != deltaW.numRows || w.numCols != deltaW.numCols) {
             throw new IllegalArgumentException("W is " + w.numRows + "x" + w.numCols + " but dW is "
                     + deltaW.numRows + "x" + deltaW.numCols + "; they must have the same shape");
@@ -23,7 +31,7 @@ public final class Spectra {
         CommonOps_DDRM.add(w, deltaW, sum);
         Map<String, Spectrum> out = new LinkedHashMap<>();
         out.put("W", Spectrum.of(w));
-        out.put("dW", Spectrum.of(deltaW));
+        out.put("dW", updateRank > 0 ? Spectrum.ofLowRank(deltaW, updateRank) : Spectrum.of(deltaW));
         out.put("W+dW", Spectrum.of(sum));
         return out;
     }

@@ -95,6 +95,27 @@ public final class FashionMnistSplit {
         return select(name + Arrays.toString(classes), idx);
     }
 
+    /**
+     * Only the examples of {@code classes}, relabelled {@code classes[i] -> i} (e.g. {@code 5, 6, 7, 8, 9} become
+     * 0-4 for a 5-way head), in file order.
+     */
+    public FashionMnistSplit withClassesRelabelled(int... classes) {
+        int[] newLabel = new int[CLASS_NAMES.size()];
+        java.util.Arrays.fill(newLabel, -1);
+        for (int i = 0; i < classes.length; i++) {
+            if (classes[i] < 0 || classes[i] >= newLabel.length || newLabel[classes[i]] >= 0) {
+                throw new IllegalArgumentException("classes must be distinct values in 0-9, got "
+                        + Arrays.toString(classes));
+            }
+            newLabel[classes[i]] = i;
+        }
+        FashionMnistSplit kept = withClasses(classes);
+        for (int i = 0; i < kept.labels.length; i++) {
+            kept.labels[i] = (byte) newLabel[kept.labels[i] & 0xff];
+        }
+        return kept;
+    }
+
     private FashionMnistSplit select(String newName, int[] indices) {
         int size = rows * cols;
         byte[] px = new byte[indices.length * size];

@@ -12,7 +12,8 @@ import org.ejml.interfaces.decomposition.QRDecomposition;
  * On full-rank inputs this yields the same Q and R as {@code torch.linalg.qr} / {@code numpy.linalg.qr}
  * (checked against numpy fixtures in {@code QrTest}). One exception is patched here: when m <= n the last
  * reflector acts on a single entry; LAPACK then uses the identity (tau = 0, R_kk keeps alpha's sign) whereas
- * EJML reflects it (R_kk = -alpha), so that column of Q and row of R are negated back. Use {@link QrResult#withNonNegativeDiagonal()} for the
+ * EJML reflects it (R_kk = -alpha), so that column of Q and row of R are negated back (unless alpha is 0, where
+ * EJML does not reflect either). Use {@link QrResult#withNonNegativeDiagonal()} for the
  * unique positive-diagonal form.
  */
 public final class Qr {
@@ -41,7 +42,7 @@ public final class Qr {
         }
         DMatrixRMaj q = qr.getQ(null, compact);
         DMatrixRMaj r = qr.getR(null, compact);
-        if (a.numRows <= a.numCols && a.numRows > 0) {
+        if (a.numRows <= a.numCols && a.numRows > 0 && r.get(a.numRows - 1, a.numRows - 1) != 0) {
             negateLastReflection(q, r, a.numRows - 1);
         }
         return new QrResult(q, r);

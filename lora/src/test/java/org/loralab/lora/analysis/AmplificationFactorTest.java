@@ -30,6 +30,16 @@ class AmplificationFactorTest {
     }
 
     @Test
+    void randomizedPathAgreesWithTheExactOneOnALowRankUpdate() {
+        DMatrixRMaj w = org.loralab.lora.linalg.LinalgAsserts.gaussian(300, 270, 1);
+        DMatrixRMaj dW = org.loralab.lora.linalg.LinalgAsserts.lowRank(300, 270, 4, 2);
+        AmplificationFactor exact = AmplificationFactor.of(w, dW, 4, true);
+        AmplificationFactor fast = AmplificationFactor.of(w, dW, 4);
+        assertEquals(exact.factor(), fast.factor(), 1e-8);
+        assertEquals(exact.projectedNorm(), fast.projectedNorm(), 1e-8);
+    }
+
+    @Test
     void shapesAndRankAreChecked() {
         assertThrows(IllegalArgumentException.class, () -> AmplificationFactor.of(W, new DMatrixRMaj(3, 2), 1));
         assertThrows(IllegalArgumentException.class, () -> AmplificationFactor.of(W, W, 4));

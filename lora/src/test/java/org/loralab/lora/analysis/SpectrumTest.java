@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -35,6 +36,18 @@ class SpectrumTest {
         DMatrixRMaj rankOne = LinalgAsserts.lowRank(8, 5, 1, 3);
         assertEquals(1.0, Spectrum.of(rankOne).effectiveRank(), 1e-9);
         assertEquals(0.0, Spectrum.of(new DMatrixRMaj(3, 3)).effectiveRank(), 0.0);
+    }
+
+    @Test
+    void lowRankSpectrumIsCompleteForALowRankMatrixAndFallsBackOtherwise() {
+        DMatrixRMaj a = LinalgAsserts.lowRank(300, 280, 5, 8); // singular values 5..1
+        Spectrum s = Spectrum.ofLowRank(a, 5);
+        assertTrue(s.complete());
+        assertArrayEquals(new double[] {5, 4, 3, 2, 1}, s.values(), 1e-9);
+        assertEquals(Spectrum.of(a).effectiveRank(), s.effectiveRank(), 1e-9);
+        Spectrum fallback = Spectrum.ofLowRank(a, 3); // rank 5 > 3: exact path
+        assertEquals(280, fallback.size());
+        assertTrue(fallback.complete());
     }
 
     @Test

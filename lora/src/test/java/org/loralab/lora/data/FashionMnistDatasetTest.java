@@ -54,12 +54,36 @@ class FashionMnistDatasetTest {
     }
 
     @Test
+    void fastModeCapsTheConvenienceDataset() {
+        String before = System.getProperty("loralab.fast");
+        try {
+            System.setProperty("loralab.fast", "true");
+            assertTrue(FastMode.enabled());
+            assertEquals(100, data.train().dataset(16, true, false, 100).size());
+            System.setProperty("loralab.fast", "0");
+            assertEquals(2000, data.train().dataset(16, true, false, 100).size());
+        } finally {
+            if (before == null) {
+                System.clearProperty("loralab.fast");
+            } else {
+                System.setProperty("loralab.fast", before);
+            }
+        }
+    }
+
+    @Test
     void subsetsAndTables() {
         FashionMnistSplit shoes = data.test().withClasses(5, 7, 9);
         assertEquals(150, shoes.size());
         for (int i = 0; i < shoes.size(); i++) {
             int l = shoes.label(i);
             assertTrue(l == 5 || l == 7 || l == 9);
+        }
+        FashionMnistSplit relabelled = data.test().withClassesRelabelled(9, 5);
+        assertEquals(100, relabelled.size());
+        assertEquals(0, relabelled.label(0)); // the first test image is an ankle boot (9)
+        for (int i = 0; i < relabelled.size(); i++) {
+            assertTrue(relabelled.label(i) <= 1);
         }
         assertEquals(10, data.test().head(10).size());
         Table t = data.test().head(10).toTable();

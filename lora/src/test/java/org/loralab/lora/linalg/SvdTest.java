@@ -54,6 +54,30 @@ class SvdTest {
     }
 
     @Test
+    void topTripletsEqualTheTruncatedThinSvdUpToSign() {
+        for (int[] shape : new int[][] {{40, 25}, {25, 40}}) {
+            DMatrixRMaj a = gaussian(shape[0], shape[1], 4);
+            SvdResult top = Svd.top(a, 6);
+            SvdResult ref = Svd.thin(a).truncate(6);
+            assertArrayEquals(ref.s(), top.s(), 1e-12);
+            assertOrthonormalColumns(top.u(), 1e-12);
+            assertOrthonormalColumns(top.v(), 1e-12);
+            for (int k = 0; k < 6; k++) {
+                double sign = Math.signum(top.vt().get(k, 0) * ref.vt().get(k, 0));
+                for (int i = 0; i < shape[0]; i++) {
+                    assertEquals(ref.u().get(i, k), sign * top.u().get(i, k), 1e-10);
+                }
+            }
+        }
+        // rank 2 with r = 3: the third column of U stays zero instead of dividing by ~0
+        SvdResult deficient = Svd.top(lowRank(10, 8, 2, 3), 3);
+        assertTrue(deficient.s()[2] < 1e-12);
+        for (int i = 0; i < 10; i++) {
+            assertEquals(0.0, deficient.u().get(i, 2), 0.0);
+        }
+    }
+
+    @Test
     void nonFiniteInputIsRejectedWithItsPosition() {
         DMatrixRMaj a = gaussian(3, 3, 0);
         a.set(1, 2, Double.NaN);

@@ -66,9 +66,16 @@ public final class VeraVariant implements Variant {
         return new VeraLayer(spec, (VeraProjections) shared, VeraOptions.of(spec.config()));
     }
 
+    /** The keys of PEFT's VeraConfig (plus PeftConfig's base keys); LoRA-only keys are dropped on save. */
+    static final Set<String> CONFIG_KEYS = Set.of("r", "target_modules", "projection_prng_key", "save_projection",
+            "vera_dropout", "d_initial", "fan_in_fan_out", "bias", "modules_to_save", "init_weights",
+            "layers_to_transform", "layers_pattern", "task_type", "peft_type", "auto_mapping",
+            "base_model_name_or_path", "revision", "inference_mode", "peft_version");
+
     @Override
     public void writeConfig(AdapterConfig config, Map<String, Object> json) {
         VeraOptions o = VeraOptions.of(config);
+        json.keySet().retainAll(CONFIG_KEYS);
         json.put("peft_type", peftType());
         json.put(VeraOptions.PROJECTION_PRNG_KEY, o.projectionPrngKey());
         json.put(VeraOptions.SAVE_PROJECTION, o.saveProjection());

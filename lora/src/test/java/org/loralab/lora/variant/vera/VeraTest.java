@@ -80,6 +80,7 @@ class VeraTest {
             assertEquals(new Shape(R, 20), s.shared().veraA().getArray().getShape()); // PEFT test: [r, 20]
             assertEquals(new Shape(20, R), s.shared().veraB().getArray().getShape()); // and [20, r]
             assertSame(s.l0().projections(), s.l1().projections());
+            assertTrue(s.l0().projections().sharesMemoryWith(s.l1().projections()));
             NDArray a = s.shared().veraA().getArray();
             NDArray b = s.shared().veraB().getArray();
             assertEquals(a.get(new NDIndex(":, :10")), s.l0().sliceA(ParamSource.DIRECT));

@@ -34,7 +34,7 @@ public record MutatingInit(float[][] a, float[][] b, float[][] residual) {
     public static MutatingInit pissa(float[][] w, int r, double s, int niter, Random random) {
         DMatrixRMaj wm = Matrices.fromFloats(w);
         checkRank("PiSSA", wm, r);
-        SvdResult svd = niter < 0 ? Svd.thin(wm).truncate(r) : RandomizedSvd.svdLowrank(wm, r, niter, random);
+        SvdResult svd = niter < 0 ? Svd.top(wm, r) : RandomizedSvd.svdLowrank(wm, r, niter, random);
         int out = wm.numRows;
         int in = wm.numCols;
         float[][] a = new float[r][in];
