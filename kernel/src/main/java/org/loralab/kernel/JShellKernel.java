@@ -21,10 +21,7 @@ import org.dflib.jjava.jupyter.messages.publish.PublishExecuteResult;
 import org.dflib.jjava.jupyter.messages.reply.ErrorReply;
 import org.dflib.jjava.jupyter.messages.reply.ExecuteReply;
 import org.dflib.jjava.jupyter.messages.request.ExecuteRequest;
-import org.dflib.jjava.jupyter.messages.request.CompleteRequest;
 import org.dflib.jjava.jupyter.messages.request.HistoryRequest;
-import org.dflib.jjava.jupyter.messages.request.InspectRequest;
-import org.dflib.jjava.jupyter.messages.request.IsCompleteRequest;
 import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
 import org.dflib.jjava.jupyter.kernel.history.HistoryEntry;
 import org.dflib.jjava.jupyter.kernel.history.HistoryManager;
@@ -62,8 +59,6 @@ public final class JShellKernel extends BaseKernel {
     private final SnippetLoaderDelegate delegate;
     private final CellEvaluator evaluator;
     private final CodeAssist assist;
-    /** Opens once start-up (default imports, extensions, classpath setting) is done; requests wait for it. */
-    private final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
     /** Nesting of evalRaw (magics such as %load evaluate code inside a cell). */
     private final java.util.concurrent.atomic.AtomicInteger evalDepth = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -79,50 +74,6 @@ public final class JShellKernel extends BaseKernel {
         this.delegate = delegate;
         this.evaluator = new CellEvaluator(shell, control, delegate);
         this.assist = new CodeAssist(shell, magics::getLineMagicNames, magics::getCellMagicNames);
-    }
-
-    // ------------------------------------------------------------------ start-up
-
-    @Override
-    public void onStartup() {
-        try {
-            super.onStartup();
-        } finally {
-            started.countDown();
-        }
-    }
-
-    /**
-     * Runs the start-up work on a background thread, so the kernel answers kernel_info while JShell warms up;
-     * execute, complete, inspect and is_complete requests wait until it is done.
-     */
-    public void startInBackground(Runnable startup) {
-        Thread t = new Thread(() -> {
-            try {
-                startup.run();
-            } catch (Throwable e) {
-                System.err.println("loralab kernel: start-up failed: " + e);
-            } finally {
-                started.countDown();
-            }
-        }, "loralab-startup");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private void awaitStarted() {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                started.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     // ------------------------------------------------------------------ evaluation
@@ -321,7 +272,6 @@ public final class JShellKernel extends BaseKernel {
 
     @Override
     protected synchronized void handleExecuteRequest(ShellReplyEnvironment env, Message<ExecuteRequest> message) {
-        awaitStarted();
         commManager.setMessageContext(message);
         ExecuteRequest request = message.getContent();
         int count = executionCount.getAndIncrement();
@@ -350,24 +300,6 @@ public final class JShellKernel extends BaseKernel {
             reply.setExecutionCount(count);
             env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
         }
-    }
-
-    @Override
-    protected void handleCompleteRequest(ShellReplyEnvironment env, Message<CompleteRequest> message) {
-        awaitStarted();
-        super.handleCompleteRequest(env, message);
-    }
-
-    @Override
-    protected void handleInspectRequest(ShellReplyEnvironment env, Message<InspectRequest> message) {
-        awaitStarted();
-        super.handleInspectRequest(env, message);
-    }
-
-    @Override
-    protected void handleIsCodeCompeteRequest(ShellReplyEnvironment env, Message<IsCompleteRequest> message) {
-        awaitStarted();
-        super.handleIsCodeCompeteRequest(env, message);
     }
 
     /** Answers every history_request (BaseKernel sends nothing when the manager returns null) with a status. */

@@ -9,9 +9,6 @@ import java.nio.file.Path;
 /** Entry point: {@code java -jar kernel.jar CONNECTION_FILE}. */
 public final class Main {
 
-    /** Extra classpath (globs allowed) added at start-up; extensions found there are installed. */
-    public static final String ENV_CLASSPATH = "LORALAB_CLASSPATH";
-
     private Main() {
     }
 
@@ -24,20 +21,11 @@ public final class Main {
         JupyterConnection connection = new JupyterConnection(props);
 
         JShellKernel kernel = JShellKernelBuilder.fromEnvironment(System.getenv()).build();
+        // Warm JShell, install extensions and add the classpath setting BEFORE connecting: JShell is not thread-safe,
+        // and a first cell racing start-up's classpath additions failed inside javac (ConcurrentModificationException).
+        KernelStartup.run(kernel, System.getenv());
         kernel.becomeHandlerForConnection(connection);
         connection.connect();
-        // kernel_info is answered at once; execute/complete/inspect wait until JShell is warm and extensions are in
-        kernel.startInBackground(() -> {
-            kernel.onStartup();
-            String classpath = System.getenv(ENV_CLASSPATH);
-            if (classpath != null && !classpath.isBlank()) {
-                try {
-                    kernel.addToClasspath(classpath);
-                } catch (RuntimeException e) {
-                    System.err.println("loralab kernel: cannot use " + ENV_CLASSPATH + "=" + classpath + ": " + e);
-                }
-            }
-        });
         connection.waitUntilClose();
         // stray non-daemon threads started by notebook code must not keep the process alive
         System.exit(0);
