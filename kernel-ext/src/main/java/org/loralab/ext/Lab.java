@@ -3,7 +3,6 @@ package org.loralab.ext;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -318,9 +317,5 @@ public final class Lab {
         baseModel = null;
         devices = null;
         display = null;
-    }
-
-    static Path path(String s) {
-        return Path.of(s);
     }
 }

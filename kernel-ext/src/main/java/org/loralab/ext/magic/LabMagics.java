@@ -12,7 +12,6 @@ import org.loralab.ext.render.AdaptedModelHtml;
 import org.loralab.ext.render.ChartImages;
 import org.loralab.ext.render.Charts;
 import org.loralab.ext.render.Html;
-import org.loralab.ext.render.ReportHtml;
 import org.loralab.ext.render.TableHtml;
 import org.loralab.lora.analysis.Spectra;
 import org.loralab.lora.analysis.Spectrum;
@@ -360,10 +359,5 @@ public final class LabMagics {
         java.util.Set<String> s = new java.util.HashSet<>(a);
         s.addAll(b);
         return Set.copyOf(s);
-    }
-
-    /** Used by the report renderer. */
-    static String reportHtml(TrainingReport r) {
-        return ReportHtml.render(r);
     }
 }

@@ -8,7 +8,6 @@ import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -278,9 +277,5 @@ class FitTest {
         assertEquals(0.5, s.factor(60, 110), 1e-12);
         assertEquals(0.0, s.factor(110, 110), 1e-12);
         assertEquals(1.0, Schedule.constant().factor(99, 100), 0);
-    }
-
-    static Parameter unused() {
-        return null;
     }
 }

@@ -1,7 +1,6 @@
 package org.loralab.lora.train;
 
 import ai.djl.Model;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -68,9 +67,5 @@ final class Fixtures {
                 .map(p -> new ParamInfo(p.name(), p.parameter(), p.role(),
                         p.role() == org.loralab.lora.variant.ParamRole.LORA_B ? scaling : Double.NaN))
                 .toList();
-    }
-
-    static float[] values(NDArray a) {
-        return a.toFloatArray();
     }
 }
