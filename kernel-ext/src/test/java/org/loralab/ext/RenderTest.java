@@ -37,6 +37,19 @@ class RenderTest {
     }
 
     @Test
+    void tableHtmlShowsFourSignificantDigitsWithoutChangingTheTable() {
+        tech.tablesaw.api.DoubleColumn d = tech.tablesaw.api.DoubleColumn.create("loss",
+                new double[] {3.2055536292493345, 0.18705493770539, 1.234567e-8, 12.847891912, Double.NaN});
+        Table t = Table.create("r", d);
+        String html = TableHtml.render(t);
+        for (String shown : new String[] {">3.206<", ">0.1871<", ">1.235E-8<", ">12.85<", ">NaN<"}) {
+            assertTrue(html.contains(shown), shown + " in " + html);
+        }
+        assertFalse(html.contains("3.2055536"));
+        assertEquals("3.2055536292493345", t.doubleColumn("loss").getString(0));
+    }
+
+    @Test
     void tableHtmlEscapesTextAndCapsRows() {
         String html = TableHtml.render(table(120), 50);
         assertTrue(html.contains("&lt;b&gt;bold&lt;/b&gt;"), html.substring(0, 400));

@@ -7,7 +7,10 @@ import tech.tablesaw.api.Table;
 import tech.tablesaw.io.html.HtmlWriteOptions;
 import tech.tablesaw.io.html.HtmlWriter;
 
-/** Any Tablesaw table as HTML (tablesaw-html, text escaped), capped at a row count with an "N more rows" line. */
+/**
+ * Any Tablesaw table as HTML (tablesaw-html, text escaped), capped at a row count with an "N more rows" line,
+ * floating-point cells shown with four significant digits.
+ */
 public final class TableHtml {
     /** Rows shown by default; change with {@link #setDefaultMaxRows}. */
     private static volatile int defaultMaxRows = 50;
@@ -31,7 +34,7 @@ public final class TableHtml {
 
     public static String render(Table table, int maxRows) {
         int rows = table.rowCount();
-        Table shown = rows > maxRows ? table.first(maxRows) : table;
+        Table shown = ShortNumbers.apply(rows > maxRows ? table.first(maxRows) : table.copy());
         StringWriter w = new StringWriter();
         try {
             new HtmlWriter().write(shown, HtmlWriteOptions.builder(w).escapeText(true).build());
