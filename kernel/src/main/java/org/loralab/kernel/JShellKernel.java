@@ -59,6 +59,8 @@ public final class JShellKernel extends BaseKernel {
     private final SnippetLoaderDelegate delegate;
     private final CellEvaluator evaluator;
     private final CodeAssist assist;
+    /** The thread running a magic right now (magics run in the kernel, not on a snippet worker). */
+    private volatile Thread magicThread;
     /** Nesting of evalRaw (magics such as %load evaluate code inside a cell). */
     private final java.util.concurrent.atomic.AtomicInteger evalDepth = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -107,7 +109,7 @@ public final class JShellKernel extends BaseKernel {
                 return TimeMagic.timed(this, body);
             }
             requireKnown(name, true);
-            return magicsRegistry.evalCellMagic(this, name, MagicArgs.split(argText), body);
+            return runMagic(() -> magicsRegistry.evalCellMagic(this, name, MagicArgs.split(argText), body));
         }
         Object last = CellEvaluator.NO_VALUE;
         StringBuilder pending = new StringBuilder();
@@ -145,8 +147,20 @@ public final class JShellKernel extends BaseKernel {
             return TimeMagic.timed(this, argText);
         }
         requireKnown(name, false);
-        Object result = magicsRegistry.evalLineMagic(this, name, MagicArgs.split(argText));
+        Object result = runMagic(() -> magicsRegistry.evalLineMagic(this, name, MagicArgs.split(argText)));
         return result == null ? CellEvaluator.NO_VALUE : result;
+    }
+
+    /** Runs a magic so that an interrupt reaches it as {@link Thread#interrupt()} (long magics should check it). */
+    private Object runMagic(java.util.concurrent.Callable<Object> magic) throws Exception {
+        Thread previous = magicThread;
+        magicThread = Thread.currentThread();
+        try {
+            return magic.call();
+        } finally {
+            magicThread = previous;
+            Thread.interrupted(); // an interrupt meant for this magic must not hit the next cell
+        }
     }
 
     private void requireKnown(String name, boolean cell) {
@@ -193,6 +207,10 @@ public final class JShellKernel extends BaseKernel {
     @Override
     public void interrupt() {
         control.interrupt();
+        Thread magic = magicThread;
+        if (magic != null) {
+            magic.interrupt();
+        }
     }
 
     @Override
