@@ -19,6 +19,7 @@ public final class Main {
         }
         KernelConnectionProperties props = KernelConnectionProperties.parse(Files.readString(Path.of(args[0])));
         JupyterConnection connection = new JupyterConnection(props);
+        QuickShellLoop.apply(connection, props);
 
         JShellKernel kernel = JShellKernelBuilder.fromEnvironment(System.getenv()).build();
         kernel.becomeHandlerForConnection(connection);
