@@ -21,7 +21,11 @@ import org.dflib.jjava.jupyter.messages.publish.PublishExecuteResult;
 import org.dflib.jjava.jupyter.messages.reply.ErrorReply;
 import org.dflib.jjava.jupyter.messages.reply.ExecuteReply;
 import org.dflib.jjava.jupyter.messages.request.ExecuteRequest;
+import org.dflib.jjava.jupyter.messages.request.CompleteRequest;
 import org.dflib.jjava.jupyter.messages.request.HistoryRequest;
+import org.dflib.jjava.jupyter.messages.request.InspectRequest;
+import org.dflib.jjava.jupyter.messages.request.IsCompleteRequest;
+import org.dflib.jjava.jupyter.messages.request.ShutdownRequest;
 import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
 import org.dflib.jjava.jupyter.kernel.history.HistoryEntry;
 import org.dflib.jjava.jupyter.kernel.history.HistoryManager;
@@ -59,6 +63,10 @@ public final class JShellKernel extends BaseKernel {
     private final SnippetLoaderDelegate delegate;
     private final CellEvaluator evaluator;
     private final CodeAssist assist;
+    /** Opens when start-up (imports, extensions, classpath setting) is over; requests that use JShell wait for it. */
+    private final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    /** The thread running a magic right now (magics run in the kernel, not on a snippet worker). */
+    private volatile Thread magicThread;
     /** Nesting of evalRaw (magics such as %load evaluate code inside a cell). */
     private final java.util.concurrent.atomic.AtomicInteger evalDepth = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -74,6 +82,71 @@ public final class JShellKernel extends BaseKernel {
         this.delegate = delegate;
         this.evaluator = new CellEvaluator(shell, control, delegate);
         this.assist = new CodeAssist(shell, magics::getLineMagicNames, magics::getCellMagicNames);
+    }
+
+    // ------------------------------------------------------------------ start-up
+
+    /**
+     * Runs start-up on a background thread so kernel_info is answered while JShell warms up. JShell is not
+     * thread-safe: execute, complete, inspect and is_complete requests wait until ALL of start-up is done.
+     */
+    public void startInBackground(Runnable startup) {
+        Thread t = new Thread(() -> {
+            try {
+                startup.run();
+            } catch (Throwable e) {
+                System.err.println("loralab kernel: start-up failed: " + e);
+            } finally {
+                started.countDown();
+            }
+        }, "loralab-startup");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Marks start-up as done when it ran on the caller's thread (tests, embedding). */
+    public void startedInForeground() {
+        started.countDown();
+    }
+
+    private void awaitStarted() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                started.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    protected void handleCompleteRequest(ShellReplyEnvironment env, Message<CompleteRequest> message) {
+        awaitStarted();
+        super.handleCompleteRequest(env, message);
+    }
+
+    @Override
+    protected void handleInspectRequest(ShellReplyEnvironment env, Message<InspectRequest> message) {
+        awaitStarted();
+        super.handleInspectRequest(env, message);
+    }
+
+    @Override
+    protected void handleIsCodeCompeteRequest(ShellReplyEnvironment env, Message<IsCompleteRequest> message) {
+        awaitStarted();
+        super.handleIsCodeCompeteRequest(env, message);
+    }
+
+    /** A shutdown that arrives during start-up waits for it, rather than closing JShell under its feet. */
+    @Override
+    protected void handleShutdownRequest(ShellReplyEnvironment env, Message<ShutdownRequest> message) {
+        awaitStarted();
+        super.handleShutdownRequest(env, message);
     }
 
     // ------------------------------------------------------------------ evaluation
@@ -107,7 +180,7 @@ public final class JShellKernel extends BaseKernel {
                 return TimeMagic.timed(this, body);
             }
             requireKnown(name, true);
-            return magicsRegistry.evalCellMagic(this, name, MagicArgs.split(argText), body);
+            return runMagic(() -> magicsRegistry.evalCellMagic(this, name, MagicArgs.split(argText), body));
         }
         Object last = CellEvaluator.NO_VALUE;
         StringBuilder pending = new StringBuilder();
@@ -145,8 +218,20 @@ public final class JShellKernel extends BaseKernel {
             return TimeMagic.timed(this, argText);
         }
         requireKnown(name, false);
-        Object result = magicsRegistry.evalLineMagic(this, name, MagicArgs.split(argText));
+        Object result = runMagic(() -> magicsRegistry.evalLineMagic(this, name, MagicArgs.split(argText)));
         return result == null ? CellEvaluator.NO_VALUE : result;
+    }
+
+    /** Runs a magic so that an interrupt reaches it as {@link Thread#interrupt()} (long magics should check it). */
+    private Object runMagic(java.util.concurrent.Callable<Object> magic) throws Exception {
+        Thread previous = magicThread;
+        magicThread = Thread.currentThread();
+        try {
+            return magic.call();
+        } finally {
+            magicThread = previous;
+            Thread.interrupted(); // an interrupt meant for this magic must not hit the next cell
+        }
     }
 
     private void requireKnown(String name, boolean cell) {
@@ -193,6 +278,10 @@ public final class JShellKernel extends BaseKernel {
     @Override
     public void interrupt() {
         control.interrupt();
+        Thread magic = magicThread;
+        if (magic != null) {
+            magic.interrupt();
+        }
     }
 
     @Override
@@ -272,6 +361,7 @@ public final class JShellKernel extends BaseKernel {
 
     @Override
     protected synchronized void handleExecuteRequest(ShellReplyEnvironment env, Message<ExecuteRequest> message) {
+        awaitStarted();
         commManager.setMessageContext(message);
         ExecuteRequest request = message.getContent();
         int count = executionCount.getAndIncrement();

@@ -19,13 +19,13 @@ public final class Main {
         }
         KernelConnectionProperties props = KernelConnectionProperties.parse(Files.readString(Path.of(args[0])));
         JupyterConnection connection = new JupyterConnection(props);
+        QuickShellLoop.apply(connection, props);
 
         JShellKernel kernel = JShellKernelBuilder.fromEnvironment(System.getenv()).build();
-        // Warm JShell, install extensions and add the classpath setting BEFORE connecting: JShell is not thread-safe,
-        // and a first cell racing start-up's classpath additions failed inside javac (ConcurrentModificationException).
-        KernelStartup.run(kernel, System.getenv());
         kernel.becomeHandlerForConnection(connection);
         connection.connect();
+        // kernel_info is answered at once; requests that use JShell wait until all of start-up is done
+        kernel.startInBackground(() -> KernelStartup.run(kernel, System.getenv()));
         connection.waitUntilClose();
         // stray non-daemon threads started by notebook code must not keep the process alive
         System.exit(0);

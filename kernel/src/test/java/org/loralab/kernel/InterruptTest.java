@@ -70,6 +70,29 @@ class InterruptTest {
     }
 
     @Test
+    void longRunningMagicIsInterrupted() throws Exception {
+        var running = new java.util.concurrent.CountDownLatch(1);
+        k.kernel.getMagicsRegistry().registerLineMagic("slow",
+                (org.dflib.jjava.jupyter.kernel.magic.LineMagic<Object, JShellKernel>) (kernel, args) -> {
+                    running.countDown();
+                    Thread.sleep(60_000);
+                    return null;
+                });
+        timer.execute(() -> {
+            try {
+                running.await();
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+            k.kernel.interrupt();
+        });
+        Throwable t = assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> k.capture("%slow")).thrown();
+        assertEquals("InterruptedException", ErrorReport.of(t).ename(), () -> ErrorReport.of(t).toString());
+        assertEquals("5", k.text("2+3"));
+    }
+
+    @Test
     void loopInsideUserMethodStops() {
         k.eval("void spin() { while (true) { Math.sqrt(2); } }");
         Throwable t = interrupted("started.countDown(); spin();");
