@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Checks an EXECUTED notebooks/01-quickstart.ipynb (e.g. build/notebooks/01-quickstart.ipynb from
+"""Checks an EXECUTED notebooks/01-quickstart.ipynb (run by `./loralab test` and `./loralab run` after executing it, e.g. build/notebooks/01-quickstart.ipynb from
 `./loralab run notebooks/01-quickstart.ipynb`): no errors, a final progress display, a PNG chart, HTML tables.
 Exit 1 with one line per problem."""
 import json
