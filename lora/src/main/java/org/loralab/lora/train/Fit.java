@@ -216,6 +216,7 @@ public final class Fit {
                             for (StepHook h : o.stepHooks()) {
                                 h.afterStep(step, total);
                             }
+                            zeroGradients(scope);
                             lossSum += r.loss * r.size;
                             correct += r.correct;
                             count += r.size;
@@ -384,6 +385,24 @@ public final class Fit {
                 g.setScheduleFactor(f);
             } else if (optimizer instanceof LoraFaOptimizer fa) {
                 fa.setScheduleFactor(f);
+            }
+        }
+
+        /**
+         * PyTorch accumulates into .grad and DJL's GradientCollector does not clear it: DJL's built-in optimizers do
+         * that inside their update, ours (GroupedOptimizer, LoraFaOptimizer) leave it to the loop, after the
+         * variants' afterStep hooks have read the gradients. Every device copy is cleared.
+         */
+        private void zeroGradients(NDManager scope) {
+            for (ParamInfo p : trainable) {
+                for (Device d : devices) {
+                    NDArray value = store.getValue(p.parameter(), d, true);
+                    if (value.hasGradient()) {
+                        NDArray g = value.getGradient();
+                        g.attach(scope); // a wrapper per call; the indexed write below goes to the shared storage
+                        g.set(new NDIndex(":"), 0f);
+                    }
+                }
             }
         }
 

@@ -43,6 +43,39 @@ class FitTest {
         assertFalse(java.util.Arrays.equals(r1.stepLosses(), r3.stepLosses()));
     }
 
+    /**
+     * Two plain SGD steps on one fixed batch must use a fresh gradient each step: w2 = w1 - lr*g(w1), not
+     * w1 - lr*(g(w0) + g(w1)) (PyTorch accumulates gradients unless they are cleared).
+     */
+    @Test
+    void eachStepUsesAFreshGradient() {
+        float[] x = {1f, 2f, -1f, 0.5f, 3f, -2f};
+        float[] y = {1f, -1f, 2f};
+        float lr = 0.05f;
+        try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("sgd")) {
+            ai.djl.nn.core.Linear lin = ai.djl.nn.core.Linear.builder().setUnits(1).optBias(false).build();
+            model.setBlock(lin);
+            lin.initialize(model.getNDManager(), ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, 2));
+            float[] w = lin.getParameters().get("weight").getArray().toFloatArray();
+            TensorData data = new TensorData(m.create(x, new Shape(3, 2)), m.create(y, new Shape(3, 1)));
+            Fit.fit(model, data, null, FitOptions.defaults().steps(2).batchSize(3).shuffle(false)
+                    .optimizer(OptimizerKind.SGD).lr(lr).weightDecay(0).loss(ai.djl.training.loss.Loss.l2Loss()));
+            for (int step = 0; step < 2; step++) {
+                // DJL's L2 loss: mean over examples of 0.5*(pred - y)^2, so dL/dw = mean((pred - y) * x)
+                float[] g = new float[2];
+                for (int i = 0; i < 3; i++) {
+                    float err = w[0] * x[2 * i] + w[1] * x[2 * i + 1] - y[i];
+                    g[0] += err * x[2 * i] / 3;
+                    g[1] += err * x[2 * i + 1] / 3;
+                }
+                w = new float[] {w[0] - lr * g[0], w[1] - lr * g[1]};
+            }
+            assertArrayEquals(w, lin.getParameters().get("weight").getArray().toFloatArray(), 1e-5f);
+            float[] grad = lin.getParameters().get("weight").getArray().getGradient().toFloatArray();
+            assertArrayEquals(new float[] {0f, 0f}, grad, 0f, "the loop leaves no gradient behind");
+        }
+    }
+
     @Test
     void learnsSeparableBlobsAndReportsEpochsAndCounts() {
         Engine.getInstance().setRandomSeed(1);
