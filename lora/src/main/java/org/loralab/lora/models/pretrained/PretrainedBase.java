@@ -90,7 +90,11 @@ public final class PretrainedBase {
         }
         Model model = Model.newInstance(spec.fileStem());
         try {
-            model.setBlock(spec.newBlock());
+            VitForImageClassification block = spec.newBlock();
+            model.setBlock(block);
+            // DJL's load sets the arrays but not Parameter.getShape(), which parameter counting needs: initialise
+            // first (shapes), then let the file overwrite the values
+            block.initialize(model.getNDManager(), DataType.FLOAT32, inputShape(spec));
             model.load(dir, spec.fileStem());
             return model;
         } catch (IOException | MalformedModelException | RuntimeException e) {
@@ -116,8 +120,7 @@ public final class PretrainedBase {
             VitForImageClassification block = spec.newBlock();
             model.setBlock(block);
             Engine.getInstance().setRandomSeed((int) spec.seed());
-            block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(spec.batchSize(), 1,
-                    BaseSpec.IMAGE_SIZE, BaseSpec.IMAGE_SIZE));
+            block.initialize(model.getNDManager(), DataType.FLOAT32, inputShape(spec));
             FitOptions options = FitOptions.defaults().epochs(spec.epochs()).batchSize(spec.batchSize())
                     .lr(spec.lr()).seed(spec.seed()).schedule("cosine");
             if (listener != null) {
@@ -135,6 +138,10 @@ public final class PretrainedBase {
             model.close();
             throw e;
         }
+    }
+
+    private static Shape inputShape(BaseSpec spec) {
+        return new Shape(spec.batchSize(), 1, BaseSpec.IMAGE_SIZE, BaseSpec.IMAGE_SIZE);
     }
 
     /** {@code dir/<stem>-0000.params}, the DJL parameter file of {@code spec}. */

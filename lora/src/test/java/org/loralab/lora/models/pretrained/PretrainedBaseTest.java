@@ -77,6 +77,10 @@ class PretrainedBaseTest {
             for (int i = 0; i < built.size(); i++) {
                 assertArrayEquals(built.get(i), loaded.get(i), 0f, "parameter " + i + " after the round trip");
             }
+            for (Pair<String, Parameter> p : m.getBlock().getParameters()) {
+                assertEquals(p.getValue().getArray().getShape(), p.getValue().getShape(),
+                        p.getKey() + ": a loaded parameter knows its shape (parameter counts need it)");
+            }
             PretrainedBase.Info info = PretrainedBase.info(TINY, dir);
             assertFalse(info.built());
             double measured = Evaluation.accuracy(m.getBlock(), FashionTask.pretraining(data, TINY).test());
