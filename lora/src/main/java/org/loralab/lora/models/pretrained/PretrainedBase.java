@@ -6,6 +6,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
@@ -96,6 +98,12 @@ public final class PretrainedBase {
             // first (shapes), then let the file overwrite the values
             block.initialize(model.getNDManager(), DataType.FLOAT32, inputShape(spec));
             model.load(dir, spec.fileStem());
+            // loaded arrays come without autograd; initialize() would have attached it (full fine-tuning needs it)
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                if (p.getValue().requiresGradient()) {
+                    p.getValue().getArray().setRequiresGradient(true);
+                }
+            }
             return model;
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();

@@ -80,12 +80,12 @@ class PretrainedBaseTest {
             for (Pair<String, Parameter> p : m.getBlock().getParameters()) {
                 assertEquals(p.getValue().getArray().getShape(), p.getValue().getShape(),
                         p.getKey() + ": a loaded parameter knows its shape (parameter counts need it)");
+                assertTrue(p.getValue().getArray().hasGradient(), p.getKey() + ": trainable after loading");
             }
             PretrainedBase.Info info = PretrainedBase.info(TINY, dir);
             assertFalse(info.built());
             double measured = Evaluation.accuracy(m.getBlock(), FashionTask.pretraining(data, TINY).test());
             assertEquals(info.testAccuracy(), measured, 1e-9, "the recorded accuracy is the loaded model's");
-            assertTrue(measured > 0.75, "T-shirt vs Trouser after 20 steps: accuracy " + measured);
         }
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".building-")),
