@@ -34,7 +34,7 @@ public record FashionTask(String name, int[] classes, List<String> classNames, T
     public static final int[] SHIFTED_CLASSES = {5, 6, 7, 8, 9};
 
     /** Full-mode caps for the fine-tuning task; fast mode uses {@link #FAST_TRAIN} / {@link #FAST_TEST}. */
-    public static final int FULL_TRAIN = 3_000;
+    public static final int FULL_TRAIN = 2_000;
     public static final int FULL_TEST = 1_000;
     public static final int FAST_TRAIN = 160;
     public static final int FAST_TEST = 100;
