@@ -2,6 +2,7 @@ package org.loralab.lora.inject;
 
 import ai.djl.nn.Block;
 import ai.djl.nn.BlockList;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.lang.reflect.Field;
 import java.util.IdentityHashMap;
@@ -50,13 +51,13 @@ final class BlockCloner {
         }
         if (o instanceof Parameter) {
             Parameter p = (Parameter) o;
+            // a Parameter built with optArray alone has no shape, and parameter counting (Fit, NamedParams) needs one
+            Shape shape = p.isInitialized() ? p.getArray().getShape() : p.getShape();
             Parameter c = Parameter.builder().setName(p.getName()).setType(p.getType())
                     .optInitializer(p.getInitializer()).optRequiresGrad(p.requiresGradient())
+                    .optShape(shape)
                     .optArray(p.isInitialized() ? p.getArray().duplicate() : null)
                     .build();
-            if (!p.isInitialized() && p.getShape() != null) {
-                c.setShape(p.getShape());
-            }
             copies.put(o, c);
             return c;
         }
