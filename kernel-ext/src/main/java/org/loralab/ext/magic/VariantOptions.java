@@ -69,6 +69,10 @@ final class VariantOptions {
                 Set<String> known = new TreeSet<>(common);
                 known.addAll(own.values());
                 String near = Options.nearest(key, known);
+                if (near != null && common.contains(near)) {
+                    rest.add(w); // a misspelt common option: Options reports it as for any variant
+                    continue;
+                }
                 throw new IllegalArgumentException(magic + ": unknown option '" + key + "' for variant '" + v.name()
                         + "'" + (near == null ? "" : " (did you mean '" + near + "'?)") + "; " + v.name()
                         + " options: " + describe(v) + "; common: " + String.join(", ", new TreeSet<>(common)));
