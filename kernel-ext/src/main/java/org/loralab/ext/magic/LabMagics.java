@@ -36,14 +36,15 @@ public final class LabMagics {
             "name", "rslora", "bias", "exclude", "modules_to_save", "seed");
     static final Set<String> TRAIN_KEYS = Options.keys("epochs", "steps", "batch_size", "optimizer", "lr",
             "weight_decay", "schedule", "warmup", "clip_norm", "seed", "device", "shuffle", "checkpoint_every",
-            "checkpoint_dir", "loraplus_ratio", "loraplus_lr_embedding", "lorafa");
+            "checkpoint_dir", "loraplus_ratio", "loraplus_lr_embedding", "lora_fa", "lorafa");
     static final Set<String> SWEEP_KEYS = union(TRAIN_KEYS, Options.keys("variants", "ranks", "alphas", "lrs",
             "targets", "dropout", "init"));
     static final Set<String> SPECTRUM_KEYS = Options.keys("adapter", "svg");
 
     public static final List<MagicHelp> HELP = List.of(
             new MagicHelp("%lora inject", "%lora inject targets=a,b r=8 alpha=16 [variant=lora dropout=0.0 "
-                    + "init=true name=NAME rslora=false]", "Lab.inject(AdapterConfig.builder()...build())"),
+                    + "init=true name=NAME rslora=false + the variant's options, see the variants table]",
+                    "Lab.inject(AdapterConfig.builder().variant(V).option(KEY, VALUE)...build())"),
             new MagicHelp("%lora summary", "%lora summary", "Lab.adapted() (renders as a table); .layers()"),
             new MagicHelp("%lora merge", "%lora merge", "Lab.adapted().merge(true)"),
             new MagicHelp("%lora unmerge", "%lora unmerge", "Lab.adapted().unmerge()"),
@@ -54,14 +55,15 @@ public final class LabMagics {
             new MagicHelp("%lora load", "%lora load DIR name=NAME", "Lab.adapted().load(Path.of(DIR), NAME)"),
             new MagicHelp("%%train", "%%train + one 'key: value' per line: epochs steps batch_size optimizer lr "
                     + "weight_decay schedule warmup clip_norm seed device shuffle checkpoint_every checkpoint_dir "
-                    + "loraplus_ratio lorafa", "Lab.train(FitOptions.defaults().epochs(3).lr(1e-3)...)"
+                    + "loraplus_ratio lora_fa", "Lab.train(FitOptions.defaults().epochs(3).lr(1e-3)...)"
                     + " or Fit.fit(model, train, validation, options)"),
             new MagicHelp("%device", "%device [auto|cpu|gpu|gpuN]", "Lab.devices(\"auto\"); Devices.engineDefault()"),
             new MagicHelp("%spectrum", "%spectrum PATH_OR_REGEX [adapter=NAME svg=false]",
                     "Lab.spectra(path, adapter); Spectra.ofUpdate(W, dW); Charts.spectrum(...)"),
             new MagicHelp("%sweep", "%sweep variants=lora ranks=2,4,8 alphas=16 lrs=1e-3 [targets=... + any "
                     + "%%train option]", "Lab.sweep(Sweep.grid(...), template, options); Sweep.run(...)"),
-            new MagicHelp("%lab", "%lab | %lab help", "Lab.about()"));
+            new MagicHelp("%lab", "%lab | %lab help", "Lab.about()"),
+            new MagicHelp("%lab variants", "%lab variants", "VariantHelp.variantsTable(); VariantRegistry.names()"));
 
     /** The convention, as {@code %lab help} states it. */
     public static final String CONVENTION = "The magics act on the current model, Lab.current(): set it with "
@@ -81,9 +83,8 @@ public final class LabMagics {
         List<String> rest = args.subList(1, args.size());
         switch (sub) {
             case "inject": {
-                Options o = Options.ofWords("%lora", rest, INJECT_KEYS);
-                AdapterConfig cfg = adapterConfig(o, "%lora").build();
-                AdaptedModel m = Lab.inject(cfg, o.string("name", null));
+                AdapterConfig cfg = injectConfig(rest);
+                AdaptedModel m = Lab.inject(cfg, wordValue(rest, "name", null));
                 Lab.show(AdaptedModelHtml.render(m), "text/html");
                 return null;
             }
@@ -144,6 +145,17 @@ public final class LabMagics {
                                 : " (did you mean '" + near + "'?)"));
             }
         }
+    }
+
+    /** {@code %lora inject} words to a config: common keys plus the chosen variant's own options, all checked. */
+    static AdapterConfig injectConfig(List<String> words) {
+        var variant = VariantOptions.variant("%lora", wordValue(words, "variant", "lora"));
+        AdapterConfig.Builder own = AdapterConfig.builder();
+        List<String> common = VariantOptions.split("%lora", words, INJECT_KEYS, variant, own);
+        Options o = Options.ofWords("%lora", common, INJECT_KEYS);
+        AdapterConfig.Builder b = adapterConfig(o, "%lora");
+        own.build().options().forEach(b::option);
+        return b.build();
     }
 
     static AdapterConfig.Builder adapterConfig(Options o, String magic) {
@@ -242,9 +254,9 @@ public final class LabMagics {
         if (o.has("loraplus_lr_embedding")) {
             f.loraPlusEmbeddingLr(o.number("loraplus_lr_embedding", 1e-6));
         }
-        if (o.flag("lorafa", false)) {
+        if (o.flag("lora_fa", false) || o.flag("lorafa", false)) {
             if (o.has("loraplus_ratio")) {
-                throw new IllegalArgumentException(magic + ": choose loraplus_ratio or lorafa, not both");
+                throw new IllegalArgumentException(magic + ": choose loraplus_ratio or lora_fa, not both");
             }
             f.loraFa();
         }
@@ -315,7 +327,11 @@ public final class LabMagics {
             Lab.show(helpHtml(), "text/html");
             return null;
         }
-        throw new IllegalArgumentException("%lab: use %lab (version and classpath) or %lab help");
+        if (args.size() == 1 && args.get(0).equals("variants")) {
+            Lab.show(TableHtml.render(VariantHelp.variantsTable(), 100), "text/html");
+            return null;
+        }
+        throw new IllegalArgumentException("%lab: use %lab (version and classpath), %lab help or %lab variants");
     }
 
     public static Table helpTable() {
@@ -332,7 +348,8 @@ public final class LabMagics {
 
     static String helpHtml() {
         return "<div class=\"loralab-help\"><p>" + Html.escape(CONVENTION) + "</p>"
-                + TableHtml.render(helpTable(), 100) + "</div>";
+                + TableHtml.render(helpTable(), 100) + TableHtml.render(VariantHelp.variantsTable(), 100)
+                + TableHtml.render(VariantHelp.trainingTable(), 100) + "</div>";
     }
 
     // ------------------------------------------------------------------ helpers
@@ -353,6 +370,17 @@ public final class LabMagics {
             throw new IllegalArgumentException("%lora: usage: %lora " + usage);
         }
         return rest.get(0);
+    }
+
+    /** The value of the last {@code key=value} word, or {@code def}. */
+    private static String wordValue(List<String> words, String key, String def) {
+        String v = def;
+        for (String w : words) {
+            if (w.strip().toLowerCase(Locale.ROOT).startsWith(key + "=")) {
+                v = w.strip().substring(key.length() + 1).strip();
+            }
+        }
+        return v;
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {

@@ -21,6 +21,15 @@ public interface Variant {
     /** The base kinds it can wrap. Matched modules of other kinds are reported and skipped. */
     Set<LayerKind> supportedKinds();
 
+    /**
+     * The variant's own option keys (PEFT's names, as in {@link AdapterConfig#options()}) with their defaults, in
+     * display order; a default that depends on other settings is a String saying so (e.g. "= r"). Used by tools
+     * (the notebook magics) to list and check options. Default: none.
+     */
+    default Map<String, Object> optionDefaults() {
+        return Map.of();
+    }
+
     /** Checks variant-specific options; throws IllegalArgumentException with what to change. */
     default void validate(AdapterConfig config) {}
 

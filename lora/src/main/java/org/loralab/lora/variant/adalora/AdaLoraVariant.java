@@ -25,6 +25,11 @@ public final class AdaLoraVariant implements Variant {
     }
 
     @Override
+    public java.util.Map<String, Object> optionDefaults() {
+        return java.util.Map.ofEntries(java.util.Map.entry(AdaLoraOptions.INIT_R, 12L), java.util.Map.entry(AdaLoraOptions.TARGET_R, 8L), java.util.Map.entry(AdaLoraOptions.TOTAL_STEP, "required"), java.util.Map.entry(AdaLoraOptions.TINIT, 0L), java.util.Map.entry(AdaLoraOptions.TFINAL, 0L), java.util.Map.entry(AdaLoraOptions.DELTA_T, 1L), java.util.Map.entry(AdaLoraOptions.BETA1, 0.85), java.util.Map.entry(AdaLoraOptions.BETA2, 0.85), java.util.Map.entry(AdaLoraOptions.ORTH_REG_WEIGHT, 0.5), java.util.Map.entry(AdaLoraOptions.RANK_PATTERN, "none"));
+    }
+
+    @Override
     public String peftType() {
         return "ADALORA";
     }

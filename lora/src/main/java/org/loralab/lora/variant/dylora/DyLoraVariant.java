@@ -27,6 +27,11 @@ public final class DyLoraVariant implements Variant {
     }
 
     @Override
+    public java.util.Map<String, Object> optionDefaults() {
+        return java.util.Map.ofEntries(java.util.Map.entry(FROZEN, true));
+    }
+
+    @Override
     public String peftType() {
         return "DYLORA";
     }

@@ -34,6 +34,11 @@ public final class LohaVariant implements Variant {
     }
 
     @Override
+    public java.util.Map<String, Object> optionDefaults() {
+        return java.util.Collections.unmodifiableMap(OPTIONS);
+    }
+
+    @Override
     public String peftType() {
         return "LOHA";
     }

@@ -44,6 +44,11 @@ public final class LokrVariant implements Variant {
     }
 
     @Override
+    public java.util.Map<String, Object> optionDefaults() {
+        return java.util.Collections.unmodifiableMap(OPTIONS);
+    }
+
+    @Override
     public String peftType() {
         return "LOKR";
     }

@@ -30,6 +30,11 @@ public final class LotrVariant implements Variant {
     }
 
     @Override
+    public java.util.Map<String, Object> optionDefaults() {
+        return java.util.Map.ofEntries(java.util.Map.entry(SCALE, 1.0));
+    }
+
+    @Override
     public String peftType() {
         return "LOTR";
     }

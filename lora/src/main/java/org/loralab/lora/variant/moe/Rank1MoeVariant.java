@@ -36,6 +36,11 @@ public final class Rank1MoeVariant implements Variant {
     }
 
     @Override
+    public java.util.Map<String, Object> optionDefaults() {
+        return java.util.Map.ofEntries(java.util.Map.entry(TOP_K, "= r"), java.util.Map.entry(ROUTER, "token"), java.util.Map.entry(ROUTER_ACTIVATION, "softmax"), java.util.Map.entry(BALANCE_LOSS_COEF, 0.0));
+    }
+
+    @Override
     public String peftType() {
         return "RANK1_MOE";
     }

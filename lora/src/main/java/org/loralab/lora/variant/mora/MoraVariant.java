@@ -28,6 +28,11 @@ public final class MoraVariant implements Variant {
     }
 
     @Override
+    public java.util.Map<String, Object> optionDefaults() {
+        return java.util.Map.ofEntries(java.util.Map.entry(MORA_TYPE, 1L));
+    }
+
+    @Override
     public String peftType() {
         return "LORA";
     }

@@ -37,6 +37,11 @@ public final class QLoraVariant implements Variant {
     }
 
     @Override
+    public java.util.Map<String, Object> optionDefaults() {
+        return java.util.Map.ofEntries(java.util.Map.entry(QUANTIZATION, "nf4-dq"), java.util.Map.entry(BLOCK_SIZE, (long) DEFAULT_BLOCK_SIZE), java.util.Map.entry(LoftQSettings.KEY, "none"));
+    }
+
+    @Override
     public String peftType() {
         return "LORA";
     }

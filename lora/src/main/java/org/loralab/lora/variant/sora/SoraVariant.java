@@ -24,6 +24,11 @@ public final class SoraVariant implements Variant {
     }
 
     @Override
+    public java.util.Map<String, Object> optionDefaults() {
+        return java.util.Map.ofEntries(java.util.Map.entry(SoraOptions.SPARSE_LAMBDA, 1e-3), java.util.Map.entry(SoraOptions.SPARSE_LAMBDA_2, 1e-3), java.util.Map.entry(SoraOptions.SPARSE_LR, 1e-3), java.util.Map.entry(SoraOptions.THRESHOLD_RULE, "soft"), java.util.Map.entry(SoraOptions.THRESHOLD_TIMES_LR, false), java.util.Map.entry(SoraOptions.MAX_LAMBDA, "= sparse_lambda_2"), java.util.Map.entry(SoraOptions.LAMBDA_NUM, 1L), java.util.Map.entry(SoraOptions.LAMBDA_SCHEDULE, "linear"), java.util.Map.entry(SoraOptions.SURVIVING_RANKS, "none"));
+    }
+
+    @Override
     public String peftType() {
         return "SORA";
     }

@@ -26,6 +26,11 @@ public final class VeraVariant implements Variant {
     }
 
     @Override
+    public java.util.Map<String, Object> optionDefaults() {
+        return java.util.Map.ofEntries(java.util.Map.entry(VeraOptions.PROJECTION_PRNG_KEY, 0L), java.util.Map.entry(VeraOptions.SAVE_PROJECTION, true), java.util.Map.entry(VeraOptions.D_INITIAL, 0.1));
+    }
+
+    @Override
     public String peftType() {
         return "VERA";
     }
