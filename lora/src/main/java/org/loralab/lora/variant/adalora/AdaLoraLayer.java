@@ -2,11 +2,11 @@ package org.loralab.lora.variant.adalora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
+import org.loralab.lora.variant.WeightMerge;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
@@ -177,15 +177,7 @@ public final class AdaLoraLayer implements LayerAdapter {
     }
 
     private void apply(int sign) {
-        try (NDScope scope = new NDScope()) {
-            NDArray d = deltaWeight(ParamSource.DIRECT);
-            NDArray w = base.weight().getArray();
-            if (sign > 0) {
-                w.addi(d);
-            } else {
-                w.subi(d);
-            }
-        }
+        WeightMerge.apply(this, sign);
     }
 
     @Override

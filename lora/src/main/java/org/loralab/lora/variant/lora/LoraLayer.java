@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.loralab.lora.config.LoraInit;
+import org.loralab.lora.variant.WeightMerge;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
@@ -361,22 +362,14 @@ public class LoraLayer implements LayerAdapter {
 
     /** W += sign * ΔW in place (and the lora_B bias into the base bias), temporaries freed. */
     private void apply(int sign) {
+        WeightMerge.apply(this, sign);
+        if (loraBBias == null) {
+            return;
+        }
         try (NDScope scope = new NDScope()) {
-            NDArray w = base.weight().getArray();
-            NDArray d = deltaWeight(ParamSource.DIRECT);
-            if (d.getDataType() != w.getDataType()) {
-                d = d.toType(w.getDataType(), false); // computed in fp32, rounded once into W's dtype
-            }
-            if (sign > 0) {
-                w.addi(d);
-            } else {
-                w.subi(d);
-            }
-            if (loraBBias != null) {
-                NDArray bb = loraBBias.getArray().mul(scaling * sign);
-                NDArray bias = base.bias().getArray();
-                bias.addi(bb.getDataType() == bias.getDataType() ? bb : bb.toType(bias.getDataType(), false));
-            }
+            NDArray bb = loraBBias.getArray().mul(scaling * sign);
+            NDArray bias = base.bias().getArray();
+            bias.addi(bb.getDataType() == bias.getDataType() ? bb : bb.toType(bias.getDataType(), false));
         }
     }
 

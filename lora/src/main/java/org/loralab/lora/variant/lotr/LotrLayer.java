@@ -7,7 +7,7 @@ import org.loralab.lora.variant.BaseLayer;
 import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamSource;
-import org.loralab.lora.variant.lycoris.WeightMerge;
+import org.loralab.lora.variant.WeightMerge;
 
 /** What LoTR's Linear and conv layers share: scaling, merge as W ± ΔW, parameter list, closing. */
 abstract class LotrLayer implements LayerAdapter {
@@ -30,12 +30,12 @@ abstract class LotrLayer implements LayerAdapter {
 
     @Override
     public void merge() {
-        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), 1);
+        WeightMerge.apply(this, 1);
     }
 
     @Override
     public void unmerge() {
-        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), -1);
+        WeightMerge.apply(this, -1);
     }
 
     @Override

@@ -14,6 +14,7 @@ import org.loralab.lora.variant.LayerKind;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
+import org.loralab.lora.variant.WeightMerge;
 
 /**
  * PEFT's {@code LycorisLayer} (tuners/lycoris_utils.py) for LoHa and LoKr: the adapter is a
@@ -129,12 +130,12 @@ public abstract class LycorisLayer implements LayerAdapter {
 
     @Override
     public void merge() {
-        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), 1);
+        WeightMerge.apply(this, 1);
     }
 
     @Override
     public void unmerge() {
-        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), -1);
+        WeightMerge.apply(this, -1);
     }
 
     @Override

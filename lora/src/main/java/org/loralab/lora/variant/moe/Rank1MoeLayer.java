@@ -19,7 +19,7 @@ import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
 import org.loralab.lora.variant.lycoris.ParamInit;
-import org.loralab.lora.variant.lycoris.WeightMerge;
+import org.loralab.lora.variant.WeightMerge;
 
 /**
  * A mixture of rank-1 experts on one Linear (spec §17b): expert i is {@code b_i a_iᵀ} (row i of
@@ -141,12 +141,12 @@ public final class Rank1MoeLayer implements LayerAdapter {
 
     @Override
     public void merge() {
-        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), 1);
+        WeightMerge.apply(this, 1);
     }
 
     @Override
     public void unmerge() {
-        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), -1);
+        WeightMerge.apply(this, -1);
     }
 
     /** How many experts the gate keeps per token. */

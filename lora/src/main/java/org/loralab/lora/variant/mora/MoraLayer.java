@@ -13,7 +13,7 @@ import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
 import org.loralab.lora.variant.lycoris.ParamInit;
-import org.loralab.lora.variant.lycoris.WeightMerge;
+import org.loralab.lora.variant.WeightMerge;
 
 /**
  * MoRA on one Linear (spec §17): one trainable square matrix M [r̂, r̂] (saved as
@@ -96,12 +96,12 @@ public final class MoraLayer implements LayerAdapter {
 
     @Override
     public void merge() {
-        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), 1);
+        WeightMerge.apply(this, 1);
     }
 
     @Override
     public void unmerge() {
-        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), -1);
+        WeightMerge.apply(this, -1);
     }
 
     /** r̂, the side of the square matrix. */

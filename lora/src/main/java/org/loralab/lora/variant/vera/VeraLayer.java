@@ -9,6 +9,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import java.util.List;
 import java.util.Random;
+import org.loralab.lora.variant.WeightMerge;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
@@ -102,22 +103,12 @@ public final class VeraLayer implements LayerAdapter {
 
     @Override
     public void merge() {
-        NDArray w = base.weight().getArray();
-        try (NDManager tmp = w.getManager().newSubManager()) {
-            NDArray d = deltaWeight(ParamSource.DIRECT);
-            d.attach(tmp);
-            w.addi(d);
-        }
+        WeightMerge.apply(this, 1);
     }
 
     @Override
     public void unmerge() {
-        NDArray w = base.weight().getArray();
-        try (NDManager tmp = w.getManager().newSubManager()) {
-            NDArray d = deltaWeight(ParamSource.DIRECT);
-            d.attach(tmp);
-            w.subi(d);
-        }
+        WeightMerge.apply(this, -1);
     }
 
     @Override
