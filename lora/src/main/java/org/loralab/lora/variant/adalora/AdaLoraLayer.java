@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
-import org.loralab.lora.variant.WeightMerge;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
@@ -14,6 +13,7 @@ import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
+import org.loralab.lora.variant.WeightMerge;
 
 /**
  * AdaLoRA's {@code SVDLinear} / {@code SVDConv2d} (spec §10.1-10.3): {@code lora_A} [r, in] or [r, in·k…] (Q), {@code lora_E} [r, 1] (Λ),
@@ -198,16 +198,10 @@ public final class AdaLoraLayer implements LayerAdapter {
         }
         saveScratch = base.manager().newSubManager();
         List<AdapterParam> out = new ArrayList<>();
-        out.add(copy("lora_A", LowRankParts.rows(loraA.getArray(), keep, saveScratch), ParamRole.LORA_A));
-        out.add(copy("lora_E", LowRankParts.rows(loraE.getArray(), keep, saveScratch), ParamRole.VECTOR));
-        out.add(copy("lora_B", LowRankParts.cols(loraB.getArray(), keep, saveScratch), ParamRole.LORA_B));
+        out.add(LowRankParts.savedCopy("lora_A", LowRankParts.rows(loraA.getArray(), keep, saveScratch), ParamRole.LORA_A));
+        out.add(LowRankParts.savedCopy("lora_E", LowRankParts.rows(loraE.getArray(), keep, saveScratch), ParamRole.VECTOR));
+        out.add(LowRankParts.savedCopy("lora_B", LowRankParts.cols(loraB.getArray(), keep, saveScratch), ParamRole.LORA_B));
         return out;
-    }
-
-    private static AdapterParam copy(String key, NDArray value, ParamRole role) {
-        Parameter p = Parameter.builder().setName(key).setType(Parameter.Type.WEIGHT).build();
-        p.setArray(value);
-        return new AdapterParam(key, p, role, true);
     }
 
     @Override

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.List;
-import org.loralab.lora.variant.WeightMerge;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
@@ -14,6 +13,7 @@ import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
+import org.loralab.lora.variant.WeightMerge;
 import org.loralab.lora.variant.adalora.LowRankParts;
 
 /**

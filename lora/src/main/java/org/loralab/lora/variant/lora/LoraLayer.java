@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.loralab.lora.config.LoraInit;
-import org.loralab.lora.variant.WeightMerge;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
@@ -26,6 +25,7 @@ import org.loralab.lora.variant.LayerKind;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
+import org.loralab.lora.variant.WeightMerge;
 
 /**
  * LoRA on one Linear, Conv1d/2d/3d or Embedding layer, with PEFT's shapes, inits, forward and merge

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.List;
-import org.loralab.lora.variant.WeightMerge;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
@@ -13,6 +12,7 @@ import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
+import org.loralab.lora.variant.WeightMerge;
 import org.loralab.lora.variant.adalora.LowRankParts;
 
 /**
@@ -148,15 +148,9 @@ public final class SoraLayer implements LayerAdapter {
             saveScratch.close();
         }
         saveScratch = base.manager().newSubManager();
-        return List.of(copy("lora_A", LowRankParts.rows(loraA.getArray(), keep, saveScratch), ParamRole.LORA_A),
-                copy("gate", LowRankParts.cols(gate.getArray(), keep, saveScratch), ParamRole.GATE),
-                copy("lora_B", LowRankParts.cols(loraB.getArray(), keep, saveScratch), ParamRole.LORA_B));
-    }
-
-    private static AdapterParam copy(String key, NDArray value, ParamRole role) {
-        Parameter p = Parameter.builder().setName(key).setType(Parameter.Type.WEIGHT).build();
-        p.setArray(value);
-        return new AdapterParam(key, p, role, true);
+        return List.of(LowRankParts.savedCopy("lora_A", LowRankParts.rows(loraA.getArray(), keep, saveScratch), ParamRole.LORA_A),
+                LowRankParts.savedCopy("gate", LowRankParts.cols(gate.getArray(), keep, saveScratch), ParamRole.GATE),
+                LowRankParts.savedCopy("lora_B", LowRankParts.cols(loraB.getArray(), keep, saveScratch), ParamRole.LORA_B));
     }
 
     @Override

@@ -9,7 +9,6 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import java.util.List;
 import java.util.Random;
-import org.loralab.lora.variant.WeightMerge;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
@@ -17,6 +16,7 @@ import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
+import org.loralab.lora.variant.WeightMerge;
 
 /**
  * VeRA on one Linear layer (spec §9.3): {@code y = base(x) + λ_b ⊙ (B_l (λ_d ⊙ (A_l drop(x))))} with the shared
