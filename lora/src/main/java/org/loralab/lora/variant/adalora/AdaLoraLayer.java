@@ -6,14 +6,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
+import org.loralab.lora.variant.AbstractLayerAdapter;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
-import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
-import org.loralab.lora.variant.WeightMerge;
 
 /**
  * AdaLoRA's {@code SVDLinear} / {@code SVDConv2d} (spec §10.1-10.3): {@code lora_A} [r, in] or [r, in·k…] (Q), {@code lora_E} [r, 1] (Λ),
@@ -22,16 +21,12 @@ import org.loralab.lora.variant.WeightMerge;
  * rank_pattern names it has only the kept ranks ({@code r = sum(mask)}) and keeps {@code ranknum = init_r}, so its
  * scaling is unchanged (PEFT's {@code resize_modules_by_rank_pattern}).
  */
-public final class AdaLoraLayer implements LayerAdapter {
+public final class AdaLoraLayer extends AbstractLayerAdapter {
     /** PEFT adds this to ranknum in the scaling. */
     public static final double RANKNUM_EPS = 1e-5;
 
     private final String path;
-    private final BaseLayer base;
     private final int initR;
-    private final int r;
-    private final double alpha;
-    private double scaling;
     private final float dropout;
     private final Parameter loraA;
     private final Parameter loraE;
@@ -41,13 +36,9 @@ public final class AdaLoraLayer implements LayerAdapter {
     private NDManager saveScratch;
 
     AdaLoraLayer(LayerSpec spec, AdaLoraOptions o) {
+        super(spec.base(), rankOf(spec, o), spec.alpha(), spec.alpha() / (o.initR() + RANKNUM_EPS));
         this.path = spec.path();
-        this.base = spec.base();
         this.initR = o.initR();
-        boolean[] pattern = o.rankPattern().get(AdaLoraOptions.patternKey(path));
-        this.r = pattern == null ? initR : LowRankParts.count(pattern);
-        this.alpha = spec.alpha();
-        this.scaling = alpha / (initR + RANKNUM_EPS);
         this.dropout = (float) spec.dropout();
         if (base.kind().isConv() && base.groups() != 1) {
             throw new IllegalArgumentException("AdaLoRA on grouped conv '" + path + "' (groups=" + base.groups()
@@ -166,18 +157,10 @@ public final class AdaLoraLayer implements LayerAdapter {
         return dropout == 0;
     }
 
-    @Override
-    public void merge() {
-        apply(1);
-    }
-
-    @Override
-    public void unmerge() {
-        apply(-1);
-    }
-
-    private void apply(int sign) {
-        WeightMerge.apply(this, sign);
+    /** r = sum(mask) for a layer named in rank_pattern, else init_r. */
+    private static int rankOf(LayerSpec spec, AdaLoraOptions o) {
+        boolean[] pattern = o.rankPattern().get(AdaLoraOptions.patternKey(spec.path()));
+        return pattern == null ? o.initR() : LowRankParts.count(pattern);
     }
 
     @Override
@@ -205,33 +188,8 @@ public final class AdaLoraLayer implements LayerAdapter {
     }
 
     @Override
-    public BaseLayer base() {
-        return base;
-    }
-
-    @Override
     public String variant() {
         return "adalora";
-    }
-
-    @Override
-    public int rank() {
-        return r;
-    }
-
-    @Override
-    public double alpha() {
-        return alpha;
-    }
-
-    @Override
-    public double scaling() {
-        return scaling;
-    }
-
-    @Override
-    public void setScaling(double s) {
-        scaling = s;
     }
 
     @Override

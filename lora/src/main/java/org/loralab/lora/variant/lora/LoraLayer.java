@@ -17,10 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.loralab.lora.config.LoraInit;
+import org.loralab.lora.variant.AbstractLayerAdapter;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
-import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerKind;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
@@ -34,13 +34,9 @@ import org.loralab.lora.variant.WeightMerge;
  *
  * <p>Subclasses (DoRA) reuse {@link #loraBranch}, {@link #product} and the tensors.
  */
-public class LoraLayer implements LayerAdapter {
+public class LoraLayer extends AbstractLayerAdapter {
     protected final LayerSpec spec;
-    protected final BaseLayer base;
     protected final LayerKind kind;
-    protected final int r;
-    protected final double alpha;
-    protected double scaling;
     protected final float dropout;
     protected final Parameter loraA;
     protected final Parameter loraB;
@@ -48,12 +44,9 @@ public class LoraLayer implements LayerAdapter {
 
     /** Builds and initialises the tensors for {@code spec}. */
     protected LoraLayer(LayerSpec spec) {
+        super(spec.base(), spec.r(), spec.alpha(), spec.scaling());
         this.spec = spec;
-        this.base = spec.base();
         this.kind = base.kind();
-        this.r = spec.r();
-        this.alpha = spec.alpha();
-        this.scaling = spec.scaling();
         this.dropout = (float) spec.dropout();
         int g = base.groups();
         if (kind.isConv() && r % g != 0) {
@@ -376,33 +369,8 @@ public class LoraLayer implements LayerAdapter {
     // ---------------------------------------------------------------- accessors
 
     @Override
-    public BaseLayer base() {
-        return base;
-    }
-
-    @Override
     public String variant() {
         return "lora";
-    }
-
-    @Override
-    public int rank() {
-        return r;
-    }
-
-    @Override
-    public double alpha() {
-        return alpha;
-    }
-
-    @Override
-    public double scaling() {
-        return scaling;
-    }
-
-    @Override
-    public void setScaling(double s) {
-        this.scaling = s;
     }
 
     /** lora_A (or lora_embedding_A). */
