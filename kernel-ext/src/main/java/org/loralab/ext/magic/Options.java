@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.loralab.lora.util.EditDistance;
 
 /**
  * Parsed magic options ({@code key=value} words on a line, or {@code key: value} lines in a cell body), checked
@@ -76,7 +77,7 @@ public final class Options {
         String best = null;
         int bestD = Integer.MAX_VALUE;
         for (String k : new java.util.TreeSet<>(known)) {
-            int d = distance(key, k);
+            int d = EditDistance.levenshtein(key, k);
             if (d < bestD) {
                 bestD = d;
                 best = k;
@@ -91,25 +92,6 @@ public final class Options {
             }
         }
         return null;
-    }
-
-    static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     public boolean has(String key) {

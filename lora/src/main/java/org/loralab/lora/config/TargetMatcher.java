@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.loralab.lora.util.EditDistance;
 
 /**
  * PEFT's module selection (spec §1.1, {@code check_target_module_exists}) on dotted paths, plus the
@@ -124,32 +125,13 @@ public final class TargetMatcher {
     }
 
     private static int distance(String wanted, String path) {
-        int best = levenshtein(wanted, path);
+        int best = EditDistance.levenshtein(wanted, path);
         String[] parts = path.split("\\.");
         String suffix = "";
         for (int i = parts.length - 1; i >= 0; i--) {
             suffix = suffix.isEmpty() ? parts[i] : parts[i] + "." + suffix;
-            best = Math.min(best, levenshtein(wanted, suffix));
+            best = Math.min(best, EditDistance.levenshtein(wanted, suffix));
         }
         return best;
-    }
-
-    static int levenshtein(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int c = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + c);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

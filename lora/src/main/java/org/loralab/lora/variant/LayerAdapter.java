@@ -87,11 +87,15 @@ public interface LayerAdapter extends AutoCloseable {
         return true;
     }
 
-    /** Merges into the base weight in place: default {@code W += ΔW} (and lora_bias into the bias). */
-    void merge();
+    /** Merges into the base weight in place: default {@code W += ΔW} (LoRA also adds lora_bias into the bias). */
+    default void merge() {
+        WeightMerge.apply(this, 1);
+    }
 
     /** Reverses {@link #merge()} in place: default {@code W -= ΔW}. */
-    void unmerge();
+    default void unmerge() {
+        WeightMerge.apply(this, -1);
+    }
 
     /** Releases the adapter's arrays. */
     @Override

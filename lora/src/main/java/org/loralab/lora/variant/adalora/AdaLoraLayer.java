@@ -2,15 +2,14 @@ package org.loralab.lora.variant.adalora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
+import org.loralab.lora.variant.AbstractLayerAdapter;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
-import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
@@ -22,16 +21,12 @@ import org.loralab.lora.variant.ParamSource;
  * rank_pattern names it has only the kept ranks ({@code r = sum(mask)}) and keeps {@code ranknum = init_r}, so its
  * scaling is unchanged (PEFT's {@code resize_modules_by_rank_pattern}).
  */
-public final class AdaLoraLayer implements LayerAdapter {
+public final class AdaLoraLayer extends AbstractLayerAdapter {
     /** PEFT adds this to ranknum in the scaling. */
     public static final double RANKNUM_EPS = 1e-5;
 
     private final String path;
-    private final BaseLayer base;
     private final int initR;
-    private final int r;
-    private final double alpha;
-    private double scaling;
     private final float dropout;
     private final Parameter loraA;
     private final Parameter loraE;
@@ -41,13 +36,9 @@ public final class AdaLoraLayer implements LayerAdapter {
     private NDManager saveScratch;
 
     AdaLoraLayer(LayerSpec spec, AdaLoraOptions o) {
+        super(spec.base(), rankOf(spec, o), spec.alpha(), spec.alpha() / (o.initR() + RANKNUM_EPS));
         this.path = spec.path();
-        this.base = spec.base();
         this.initR = o.initR();
-        boolean[] pattern = o.rankPattern().get(AdaLoraOptions.patternKey(path));
-        this.r = pattern == null ? initR : LowRankParts.count(pattern);
-        this.alpha = spec.alpha();
-        this.scaling = alpha / (initR + RANKNUM_EPS);
         this.dropout = (float) spec.dropout();
         if (base.kind().isConv() && base.groups() != 1) {
             throw new IllegalArgumentException("AdaLoRA on grouped conv '" + path + "' (groups=" + base.groups()
@@ -166,26 +157,10 @@ public final class AdaLoraLayer implements LayerAdapter {
         return dropout == 0;
     }
 
-    @Override
-    public void merge() {
-        apply(1);
-    }
-
-    @Override
-    public void unmerge() {
-        apply(-1);
-    }
-
-    private void apply(int sign) {
-        try (NDScope scope = new NDScope()) {
-            NDArray d = deltaWeight(ParamSource.DIRECT);
-            NDArray w = base.weight().getArray();
-            if (sign > 0) {
-                w.addi(d);
-            } else {
-                w.subi(d);
-            }
-        }
+    /** r = sum(mask) for a layer named in rank_pattern, else init_r. */
+    private static int rankOf(LayerSpec spec, AdaLoraOptions o) {
+        boolean[] pattern = o.rankPattern().get(AdaLoraOptions.patternKey(spec.path()));
+        return pattern == null ? o.initR() : LowRankParts.count(pattern);
     }
 
     @Override
@@ -206,46 +181,15 @@ public final class AdaLoraLayer implements LayerAdapter {
         }
         saveScratch = base.manager().newSubManager();
         List<AdapterParam> out = new ArrayList<>();
-        out.add(copy("lora_A", LowRankParts.rows(loraA.getArray(), keep, saveScratch), ParamRole.LORA_A));
-        out.add(copy("lora_E", LowRankParts.rows(loraE.getArray(), keep, saveScratch), ParamRole.VECTOR));
-        out.add(copy("lora_B", LowRankParts.cols(loraB.getArray(), keep, saveScratch), ParamRole.LORA_B));
+        out.add(LowRankParts.savedCopy("lora_A", LowRankParts.rows(loraA.getArray(), keep, saveScratch), ParamRole.LORA_A));
+        out.add(LowRankParts.savedCopy("lora_E", LowRankParts.rows(loraE.getArray(), keep, saveScratch), ParamRole.VECTOR));
+        out.add(LowRankParts.savedCopy("lora_B", LowRankParts.cols(loraB.getArray(), keep, saveScratch), ParamRole.LORA_B));
         return out;
-    }
-
-    private static AdapterParam copy(String key, NDArray value, ParamRole role) {
-        Parameter p = Parameter.builder().setName(key).setType(Parameter.Type.WEIGHT).build();
-        p.setArray(value);
-        return new AdapterParam(key, p, role, true);
-    }
-
-    @Override
-    public BaseLayer base() {
-        return base;
     }
 
     @Override
     public String variant() {
         return "adalora";
-    }
-
-    @Override
-    public int rank() {
-        return r;
-    }
-
-    @Override
-    public double alpha() {
-        return alpha;
-    }
-
-    @Override
-    public double scaling() {
-        return scaling;
-    }
-
-    @Override
-    public void setScaling(double s) {
-        scaling = s;
     }
 
     @Override

@@ -9,6 +9,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import java.util.Random;
+import org.loralab.lora.variant.AdapterParam;
+import org.loralab.lora.variant.ParamRole;
 
 /**
  * Shared maths of the "A, a per-rank vector, B" adapters on Linear layers (AdaLoRA's P·diag(E)·Q, SoRA's gate,
@@ -88,6 +90,13 @@ public final class LowRankParts {
     /** The kept columns {@code b[:, keep]} (axis 1), as a new array under {@code m}. */
     public static NDArray cols(NDArray b, boolean[] keep, NDManager m) {
         return select(b, keep, m, true);
+    }
+
+    /** A trainable stand-in parameter named {@code key} holding {@code value}, for pruned copies written on save. */
+    public static AdapterParam savedCopy(String key, NDArray value, ParamRole role) {
+        Parameter p = Parameter.builder().setName(key).setType(Parameter.Type.WEIGHT).build();
+        p.setArray(value);
+        return new AdapterParam(key, p, role, true);
     }
 
     private static NDArray select(NDArray a, boolean[] keep, NDManager m, boolean columns) {

@@ -3,7 +3,6 @@ package org.loralab.lora.variant.dylora;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.List;
@@ -14,6 +13,7 @@ import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
+import org.loralab.lora.variant.WeightMerge;
 import org.loralab.lora.variant.adalora.LowRankParts;
 
 /**
@@ -104,17 +104,14 @@ public final class DyLoraLayer implements LayerAdapter {
     @Override
     public void merge() {
         mergedRank = state.evalRank();
-        try (NDScope scope = new NDScope()) {
-            base.weight().getArray().addi(deltaAt(ParamSource.DIRECT, mergedRank, false));
-        }
+        int rank = mergedRank;
+        WeightMerge.apply(base, () -> deltaAt(ParamSource.DIRECT, rank, false), 1);
     }
 
     @Override
     public void unmerge() {
         int b = mergedRank > 0 ? mergedRank : state.evalRank();
-        try (NDScope scope = new NDScope()) {
-            base.weight().getArray().subi(deltaAt(ParamSource.DIRECT, b, false));
-        }
+        WeightMerge.apply(base, () -> deltaAt(ParamSource.DIRECT, b, false), -1);
         mergedRank = -1;
     }
 

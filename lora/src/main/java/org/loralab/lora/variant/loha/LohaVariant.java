@@ -50,11 +50,7 @@ public final class LohaVariant implements Variant {
 
     @Override
     public void validate(AdapterConfig config) {
-        LycorisConfig.checkProbability(config, LycorisLayer.RANK_DROPOUT);
-        LycorisConfig.checkProbability(config, LycorisLayer.MODULE_DROPOUT);
-        if (config.useRslora()) {
-            throw new IllegalArgumentException("LoHa has no rsLoRA scaling; remove useRslora(true)");
-        }
+        LycorisConfig.checkCommon(config, "LoHa");
         String init = config.init().family();
         if (!init.equals("true") && !init.equals("false")) {
             throw new IllegalArgumentException("LoHa init_weights must be true or false, got '" + init + "'");

@@ -60,11 +60,7 @@ public final class LokrVariant implements Variant {
 
     @Override
     public void validate(AdapterConfig config) {
-        LycorisConfig.checkProbability(config, LycorisLayer.RANK_DROPOUT);
-        LycorisConfig.checkProbability(config, LycorisLayer.MODULE_DROPOUT);
-        if (config.useRslora()) {
-            throw new IllegalArgumentException("LoKr has no rsLoRA scaling; remove useRslora(true)");
-        }
+        LycorisConfig.checkCommon(config, "LoKr");
         long f = config.optionLong(DECOMPOSE_FACTOR, -1);
         if (f == 0 || f < -1) {
             throw new IllegalArgumentException("decompose_factor must be -1 (automatic) or a positive integer, got " + f);

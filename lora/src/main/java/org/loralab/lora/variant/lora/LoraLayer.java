@@ -17,14 +17,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.loralab.lora.config.LoraInit;
+import org.loralab.lora.variant.AbstractLayerAdapter;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
-import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerKind;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
+import org.loralab.lora.variant.WeightMerge;
 
 /**
  * LoRA on one Linear, Conv1d/2d/3d or Embedding layer, with PEFT's shapes, inits, forward and merge
@@ -33,13 +34,9 @@ import org.loralab.lora.variant.ParamSource;
  *
  * <p>Subclasses (DoRA) reuse {@link #loraBranch}, {@link #product} and the tensors.
  */
-public class LoraLayer implements LayerAdapter {
+public class LoraLayer extends AbstractLayerAdapter {
     protected final LayerSpec spec;
-    protected final BaseLayer base;
     protected final LayerKind kind;
-    protected final int r;
-    protected final double alpha;
-    protected double scaling;
     protected final float dropout;
     protected final Parameter loraA;
     protected final Parameter loraB;
@@ -47,12 +44,9 @@ public class LoraLayer implements LayerAdapter {
 
     /** Builds and initialises the tensors for {@code spec}. */
     protected LoraLayer(LayerSpec spec) {
+        super(spec.base(), spec.r(), spec.alpha(), spec.scaling());
         this.spec = spec;
-        this.base = spec.base();
         this.kind = base.kind();
-        this.r = spec.r();
-        this.alpha = spec.alpha();
-        this.scaling = spec.scaling();
         this.dropout = (float) spec.dropout();
         int g = base.groups();
         if (kind.isConv() && r % g != 0) {
@@ -361,55 +355,22 @@ public class LoraLayer implements LayerAdapter {
 
     /** W += sign * ΔW in place (and the lora_B bias into the base bias), temporaries freed. */
     private void apply(int sign) {
+        WeightMerge.apply(this, sign);
+        if (loraBBias == null) {
+            return;
+        }
         try (NDScope scope = new NDScope()) {
-            NDArray w = base.weight().getArray();
-            NDArray d = deltaWeight(ParamSource.DIRECT);
-            if (d.getDataType() != w.getDataType()) {
-                d = d.toType(w.getDataType(), false); // computed in fp32, rounded once into W's dtype
-            }
-            if (sign > 0) {
-                w.addi(d);
-            } else {
-                w.subi(d);
-            }
-            if (loraBBias != null) {
-                NDArray bb = loraBBias.getArray().mul(scaling * sign);
-                NDArray bias = base.bias().getArray();
-                bias.addi(bb.getDataType() == bias.getDataType() ? bb : bb.toType(bias.getDataType(), false));
-            }
+            NDArray bb = loraBBias.getArray().mul(scaling * sign);
+            NDArray bias = base.bias().getArray();
+            bias.addi(bb.getDataType() == bias.getDataType() ? bb : bb.toType(bias.getDataType(), false));
         }
     }
 
     // ---------------------------------------------------------------- accessors
 
     @Override
-    public BaseLayer base() {
-        return base;
-    }
-
-    @Override
     public String variant() {
         return "lora";
-    }
-
-    @Override
-    public int rank() {
-        return r;
-    }
-
-    @Override
-    public double alpha() {
-        return alpha;
-    }
-
-    @Override
-    public double scaling() {
-        return scaling;
-    }
-
-    @Override
-    public void setScaling(double s) {
-        this.scaling = s;
     }
 
     /** lora_A (or lora_embedding_A). */

@@ -53,6 +53,15 @@ public final class LycorisConfig {
         }
     }
 
+    /** The checks LoHa and LoKr share: rank/module dropout are probabilities and there is no rsLoRA scaling. */
+    public static void checkCommon(AdapterConfig config, String method) {
+        checkProbability(config, LycorisLayer.RANK_DROPOUT);
+        checkProbability(config, LycorisLayer.MODULE_DROPOUT);
+        if (config.useRslora()) {
+            throw new IllegalArgumentException(method + " has no rsLoRA scaling; remove useRslora(true)");
+        }
+    }
+
     /** Throws when an option that must be a probability is outside [0, 1). */
     public static void checkProbability(AdapterConfig config, String key) {
         double p = config.optionDouble(key, 0);

@@ -6,10 +6,9 @@ import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.loralab.lora.variant.AbstractLayerAdapter;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
-import org.loralab.lora.variant.BaseLayer;
-import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerKind;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
@@ -22,7 +21,7 @@ import org.loralab.lora.variant.ParamSource;
  * no bias, no input dropout). In training, rank dropout masks whole output rows of ΔW and module
  * dropout skips the adapter for the batch (kept when {@code rand > module_dropout}).
  */
-public abstract class LycorisLayer implements LayerAdapter {
+public abstract class LycorisLayer extends AbstractLayerAdapter {
     /** Option key: probability of dropping an output row of ΔW in training. */
     public static final String RANK_DROPOUT = "rank_dropout";
     /** Option key: probability of skipping the whole adapter for a training batch. */
@@ -31,11 +30,7 @@ public abstract class LycorisLayer implements LayerAdapter {
     public static final String USE_EFFECTIVE_CONV2D = "use_effective_conv2d";
 
     protected final LayerSpec spec;
-    protected final BaseLayer base;
     protected final LayerKind kind;
-    protected final int r;
-    protected final double alpha;
-    protected double scaling;
     private final double rankDropout;
     private final double moduleDropout;
     private final boolean rankDropoutRescale;
@@ -47,12 +42,9 @@ public abstract class LycorisLayer implements LayerAdapter {
      *     LoKr only with {@code rank_dropout_scale})
      */
     protected LycorisLayer(LayerSpec spec, boolean rankDropoutRescale) {
+        super(spec.base(), spec.r(), spec.alpha(), spec.alpha() / spec.r());
         this.spec = spec;
-        this.base = spec.base();
         this.kind = base.kind();
-        this.r = spec.r();
-        this.alpha = spec.alpha();
-        this.scaling = spec.alpha() / spec.r();
         this.rankDropout = spec.config().optionDouble(RANK_DROPOUT, 0);
         this.moduleDropout = spec.config().optionDouble(MODULE_DROPOUT, 0);
         this.rankDropoutRescale = rankDropoutRescale;
@@ -125,41 +117,6 @@ public abstract class LycorisLayer implements LayerAdapter {
     @Override
     public boolean weightPathExact() {
         return rankDropout == 0 && moduleDropout == 0;
-    }
-
-    @Override
-    public void merge() {
-        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), 1);
-    }
-
-    @Override
-    public void unmerge() {
-        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), -1);
-    }
-
-    @Override
-    public BaseLayer base() {
-        return base;
-    }
-
-    @Override
-    public int rank() {
-        return r;
-    }
-
-    @Override
-    public double alpha() {
-        return alpha;
-    }
-
-    @Override
-    public double scaling() {
-        return scaling;
-    }
-
-    @Override
-    public void setScaling(double s) {
-        this.scaling = s;
     }
 
     @Override

@@ -11,15 +11,13 @@ import ai.djl.nn.norm.Dropout;
 import java.util.ArrayList;
 import java.util.List;
 import org.loralab.lora.config.AdapterConfig;
+import org.loralab.lora.variant.AbstractLayerAdapter;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
-import org.loralab.lora.variant.BaseLayer;
-import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
 import org.loralab.lora.variant.lycoris.ParamInit;
-import org.loralab.lora.variant.lycoris.WeightMerge;
 
 /**
  * A mixture of rank-1 experts on one Linear (spec §17b): expert i is {@code b_i a_iᵀ} (row i of
@@ -36,12 +34,8 @@ import org.loralab.lora.variant.lycoris.WeightMerge;
  * input-independent and merges as {@code W += s · B diag(w) A}. With {@code balance_loss_coef > 0}
  * each training forward of a token router records a load-balancing term ({@link RouterBalanceLoss}).
  */
-public final class Rank1MoeLayer implements LayerAdapter {
-    private final BaseLayer base;
+public final class Rank1MoeLayer extends AbstractLayerAdapter {
     private final String path;
-    private final int r;
-    private final double alpha;
-    private double scaling;
     private final float dropout;
     private final int topK;
     private final boolean tokenRouter;
@@ -53,13 +47,10 @@ public final class Rank1MoeLayer implements LayerAdapter {
     private final RouterBalanceLoss balance;
 
     Rank1MoeLayer(LayerSpec spec, RouterBalanceLoss balance) {
+        super(spec.base(), spec.r(), spec.alpha(), spec.scaling());
         this.balance = balance;
         AdapterConfig c = spec.config();
-        this.base = spec.base();
         this.path = spec.path();
-        this.r = spec.r();
-        this.alpha = spec.alpha();
-        this.scaling = spec.scaling();
         this.dropout = (float) spec.dropout();
         this.topK = (int) Math.min(r, c.optionLong(Rank1MoeVariant.TOP_K, r));
         this.tokenRouter = Rank1MoeVariant.tokenRouter(c);
@@ -139,49 +130,14 @@ public final class Rank1MoeLayer implements LayerAdapter {
         return !tokenRouter && dropout == 0;
     }
 
-    @Override
-    public void merge() {
-        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), 1);
-    }
-
-    @Override
-    public void unmerge() {
-        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), -1);
-    }
-
     /** How many experts the gate keeps per token. */
     public int topK() {
         return topK;
     }
 
     @Override
-    public BaseLayer base() {
-        return base;
-    }
-
-    @Override
     public String variant() {
         return "moe";
-    }
-
-    @Override
-    public int rank() {
-        return r;
-    }
-
-    @Override
-    public double alpha() {
-        return alpha;
-    }
-
-    @Override
-    public double scaling() {
-        return scaling;
-    }
-
-    @Override
-    public void setScaling(double s) {
-        this.scaling = s;
     }
 
     @Override

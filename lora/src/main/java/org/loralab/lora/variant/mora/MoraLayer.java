@@ -13,7 +13,6 @@ import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
 import org.loralab.lora.variant.lycoris.ParamInit;
-import org.loralab.lora.variant.lycoris.WeightMerge;
 
 /**
  * MoRA on one Linear (spec §17): one trainable square matrix M [r̂, r̂] (saved as
@@ -92,16 +91,6 @@ public final class MoraLayer implements LayerAdapter {
     @Override
     public boolean weightPathExact() {
         return dropout == 0;
-    }
-
-    @Override
-    public void merge() {
-        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), 1);
-    }
-
-    @Override
-    public void unmerge() {
-        WeightMerge.apply(base, () -> deltaWeight(ParamSource.DIRECT), -1);
     }
 
     /** r̂, the side of the square matrix. */

@@ -2,14 +2,12 @@ package org.loralab.lora.variant.sora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.List;
+import org.loralab.lora.variant.AbstractLayerAdapter;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
-import org.loralab.lora.variant.BaseLayer;
-import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
@@ -21,12 +19,8 @@ import org.loralab.lora.variant.adalora.LowRankParts;
  * exactly zero are dropped when saving; a layer built from a config with {@code surviving_ranks} has that rank and
  * keeps the scaling α/r of the original r.
  */
-public final class SoraLayer implements LayerAdapter {
+public final class SoraLayer extends AbstractLayerAdapter {
     private final String path;
-    private final BaseLayer base;
-    private final int r;
-    private final double alpha;
-    private double scaling;
     private final float dropout;
     private final Parameter loraA;
     private final Parameter gate;
@@ -34,12 +28,8 @@ public final class SoraLayer implements LayerAdapter {
     private NDManager saveScratch;
 
     SoraLayer(LayerSpec spec, SoraOptions o) {
+        super(spec.base(), o.survivingRanks().getOrDefault(spec.path(), spec.r()), spec.alpha(), spec.scaling());
         this.path = spec.path();
-        this.base = spec.base();
-        Integer pruned = o.survivingRanks().get(path);
-        this.r = pruned == null ? spec.r() : pruned;
-        this.alpha = spec.alpha();
-        this.scaling = spec.scaling();
         this.dropout = (float) spec.dropout();
         NDManager m = base.manager();
         loraA = LowRankParts.param("lora_A", m, new Shape(r, base.inFeatures()));
@@ -121,20 +111,6 @@ public final class SoraLayer implements LayerAdapter {
     }
 
     @Override
-    public void merge() {
-        try (NDScope scope = new NDScope()) {
-            base.weight().getArray().addi(deltaWeight(ParamSource.DIRECT));
-        }
-    }
-
-    @Override
-    public void unmerge() {
-        try (NDScope scope = new NDScope()) {
-            base.weight().getArray().subi(deltaWeight(ParamSource.DIRECT));
-        }
-    }
-
-    @Override
     public List<AdapterParam> parameters() {
         return List.of(new AdapterParam("lora_A", loraA, ParamRole.LORA_A, true),
                 new AdapterParam("gate", gate, ParamRole.GATE, true),
@@ -152,45 +128,14 @@ public final class SoraLayer implements LayerAdapter {
             saveScratch.close();
         }
         saveScratch = base.manager().newSubManager();
-        return List.of(copy("lora_A", LowRankParts.rows(loraA.getArray(), keep, saveScratch), ParamRole.LORA_A),
-                copy("gate", LowRankParts.cols(gate.getArray(), keep, saveScratch), ParamRole.GATE),
-                copy("lora_B", LowRankParts.cols(loraB.getArray(), keep, saveScratch), ParamRole.LORA_B));
-    }
-
-    private static AdapterParam copy(String key, NDArray value, ParamRole role) {
-        Parameter p = Parameter.builder().setName(key).setType(Parameter.Type.WEIGHT).build();
-        p.setArray(value);
-        return new AdapterParam(key, p, role, true);
-    }
-
-    @Override
-    public BaseLayer base() {
-        return base;
+        return List.of(LowRankParts.savedCopy("lora_A", LowRankParts.rows(loraA.getArray(), keep, saveScratch), ParamRole.LORA_A),
+                LowRankParts.savedCopy("gate", LowRankParts.cols(gate.getArray(), keep, saveScratch), ParamRole.GATE),
+                LowRankParts.savedCopy("lora_B", LowRankParts.cols(loraB.getArray(), keep, saveScratch), ParamRole.LORA_B));
     }
 
     @Override
     public String variant() {
         return "sora";
-    }
-
-    @Override
-    public int rank() {
-        return r;
-    }
-
-    @Override
-    public double alpha() {
-        return alpha;
-    }
-
-    @Override
-    public double scaling() {
-        return scaling;
-    }
-
-    @Override
-    public void setScaling(double s) {
-        scaling = s;
     }
 
     @Override

@@ -9,10 +9,9 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import java.util.List;
 import java.util.Random;
+import org.loralab.lora.variant.AbstractLayerAdapter;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
-import org.loralab.lora.variant.BaseLayer;
-import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
@@ -23,21 +22,15 @@ import org.loralab.lora.variant.ParamSource;
  * {@code vera_lambda_b [out]}, {@code vera_lambda_d [r]}. {@code ΔW = (λ_b ⊙ B_l)(λ_d ⊙ A_l)}; VeRA has no alpha,
  * so the scaling is 1 (kept settable for PEFT's set_scale, which multiplies ΔW).
  */
-public final class VeraLayer implements LayerAdapter {
-    private final BaseLayer base;
+public final class VeraLayer extends AbstractLayerAdapter {
     private final VeraProjections shared;
-    private final int r;
-    private final double alpha;
     private final float dropout;
     private final Parameter lambdaB;
     private final Parameter lambdaD;
-    private double scaling = 1.0;
 
     VeraLayer(LayerSpec spec, VeraProjections shared, VeraOptions options) {
-        this.base = spec.base();
+        super(spec.base(), shared.rank(), spec.alpha(), 1.0);
         this.shared = shared;
-        this.r = shared.rank();
-        this.alpha = spec.alpha();
         this.dropout = (float) options.dropout();
         if (base.inFeatures() > shared.inMax() || base.outFeatures() > shared.outMax()) {
             throw new IllegalArgumentException("vera_A/vera_B (" + shared.inMax() + " in, " + shared.outMax()
@@ -101,53 +94,8 @@ public final class VeraLayer implements LayerAdapter {
     }
 
     @Override
-    public void merge() {
-        NDArray w = base.weight().getArray();
-        try (NDManager tmp = w.getManager().newSubManager()) {
-            NDArray d = deltaWeight(ParamSource.DIRECT);
-            d.attach(tmp);
-            w.addi(d);
-        }
-    }
-
-    @Override
-    public void unmerge() {
-        NDArray w = base.weight().getArray();
-        try (NDManager tmp = w.getManager().newSubManager()) {
-            NDArray d = deltaWeight(ParamSource.DIRECT);
-            d.attach(tmp);
-            w.subi(d);
-        }
-    }
-
-    @Override
-    public BaseLayer base() {
-        return base;
-    }
-
-    @Override
     public String variant() {
         return "vera";
-    }
-
-    @Override
-    public int rank() {
-        return r;
-    }
-
-    @Override
-    public double alpha() {
-        return alpha;
-    }
-
-    @Override
-    public double scaling() {
-        return scaling;
-    }
-
-    @Override
-    public void setScaling(double s) {
-        this.scaling = s;
     }
 
     /** The shared projections this layer slices. */

@@ -1,13 +1,17 @@
-package org.loralab.lora.variant.lycoris;
+package org.loralab.lora.variant;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import java.util.function.Supplier;
-import org.loralab.lora.variant.BaseLayer;
 
 /** In-place {@code W ± ΔW} for merge/unmerge: ΔW computed in fp32, rounded once into W's dtype, temporaries freed. */
 public final class WeightMerge {
     private WeightMerge() {}
+
+    /** Merges ({@code sign > 0}) or unmerges the layer's own ΔW ({@code deltaWeight(DIRECT)}) into its base weight. */
+    public static void apply(LayerAdapter layer, int sign) {
+        apply(layer.base(), () -> layer.deltaWeight(ParamSource.DIRECT), sign);
+    }
 
     /** Adds ({@code sign > 0}) or subtracts the delta into the base weight. */
     public static void apply(BaseLayer base, Supplier<NDArray> delta, int sign) {
