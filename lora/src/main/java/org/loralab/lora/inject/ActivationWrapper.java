@@ -59,10 +59,24 @@ interface ActivationWrapper extends Wrapper {
         if (layer.base.kind() != LayerKind.EMBEDDING && x.getDataType() != DataType.FLOAT32) {
             x = x.toType(DataType.FLOAT32, false);
         }
-        NDArray y = baseOut;
-        for (LayerAdapter a : run) {
-            NDArray d = a.forward(new AdapterInput(x, baseOut, training, src));
-            y = y.add(d.getDataType() == outType ? d : d.toType(outType, false));
+        NDArray y;
+        if (training) {
+            y = baseOut;
+            for (LayerAdapter a : run) {
+                NDArray d = a.forward(new AdapterInput(x, baseOut, true, src));
+                y = y.add(d.getDataType() == outType ? d : d.toType(outType, false));
+            }
+        } else {
+            // inference: every term first (DoRA reads the untouched base output), then summed into the
+            // base output in place, which saves one [N, out] allocation and pass per adapter
+            NDArray[] terms = new NDArray[run.size()];
+            for (int i = 0; i < terms.length; i++) {
+                terms[i] = run.get(i).forward(new AdapterInput(x, baseOut, false, src));
+            }
+            y = baseOut;
+            for (NDArray d : terms) {
+                y = y.addi(d.getDataType() == outType ? d : d.toType(outType, false));
+            }
         }
         NDList res = new NDList(out.size());
         res.add(y);

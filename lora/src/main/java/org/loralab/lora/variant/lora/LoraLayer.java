@@ -261,7 +261,12 @@ public class LoraLayer extends AbstractLayerAdapter {
         switch (kind) {
             case LINEAR:
                 h = Linear.linear(in, a).head();
-                y = bias == null ? Linear.linear(h, b).head() : Linear.linear(h, b, bias).head();
+                if (bias == null) {
+                    // s applied to the [N, r] intermediate, not the [N, out] result: one allocation and one
+                    // pass over the output less (the output side is what costs at small hidden sizes)
+                    return Linear.linear(h.mul(scaling), b).head();
+                }
+                y = Linear.linear(h, b, bias).head();
                 break;
             case CONV1D:
                 h = Conv1d.conv1d(in, a, null, base.stride(), base.padding(), ones(1), 1).head();
