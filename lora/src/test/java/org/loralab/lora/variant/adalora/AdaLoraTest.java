@@ -306,6 +306,9 @@ class AdaLoraTest {
         am.save(dir, "svd");
         am.load(dir, "loaded");
         am.setActive("loaded");
-        assertTrue(Toy.maxDiff(Toy.run(am.block(), x).toFloatArray(), masked) < 1e-5);
+        // the loaded layer sums 5 ranks where the masked one summed 6 with a zero: float32 order differs, and
+        // init(false) gives N(0,1) factors with outputs in the tens, so the bound is relative
+        float[] loaded = Toy.run(am.block(), x).toFloatArray();
+        assertTrue(Toy.allClose(loaded, masked, 1e-5, 1e-5), "max diff " + Toy.maxDiff(loaded, masked));
     }
 }
