@@ -50,7 +50,7 @@ class MagicsTest {
 
     @Test
     void trainCellShowsProgressChartAndTableAndKeepsTheReport() {
-        LabMagics.train(List.of(), "epochs: 3\nbatch_size: 16\nlr: 0.01\n# a comment\nschedule: cosine\nwarmup: 2");
+        LabMagics.train(List.of(), "epochs: 3\nbatch_size: 16\nlr: 0.05\n# a comment\nschedule: cosine\nwarmup: 2");
         TrainingReport r = Lab.lastReport();
         assertNotNull(r);
         assertEquals(StopReason.COMPLETED, r.stopReason());
