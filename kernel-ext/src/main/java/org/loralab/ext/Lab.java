@@ -302,8 +302,17 @@ public final class Lab {
 
     /** Version and classpath, as {@code %lab} prints them. */
     public static String about() {
+        // the JVM's class path, then the jars the kernel added at run time (LORALAB_CLASSPATH, %maven, %classpath),
+        // which live in the class loader that loaded this extension
+        java.util.Set<String> entries = new java.util.LinkedHashSet<>(
+                java.util.Arrays.asList(System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)));
+        if (Lab.class.getClassLoader() instanceof java.net.URLClassLoader loader) {
+            for (java.net.URL url : loader.getURLs()) {
+                entries.add(url.getPath());
+            }
+        }
         return "LoRA Lab " + VERSION + " (Java " + System.getProperty("java.version") + ")\nclasspath:\n  "
-                + String.join("\n  ", System.getProperty("java.class.path", "").split(java.io.File.pathSeparator));
+                + String.join("\n  ", entries);
     }
 
     /** Forgets everything (tests). Models are not closed: they belong to the caller. */

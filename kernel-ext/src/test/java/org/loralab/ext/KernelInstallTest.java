@@ -53,6 +53,15 @@ class KernelInstallTest {
     }
 
     @Test
+    void aboutNamesTheVersionAndEveryClassPathEntry() {
+        String about = Lab.about();
+        assertTrue(about.startsWith("LoRA Lab " + Lab.VERSION + " (Java "), about);
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            assertTrue(about.contains("\n  " + entry), entry);
+        }
+    }
+
+    @Test
     void labHelpRunsThroughTheKernel() throws Exception {
         int before = display.events.size();
         kernel.eval("%lab help");
