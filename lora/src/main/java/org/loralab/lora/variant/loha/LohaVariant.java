@@ -1,17 +1,14 @@
 package org.loralab.lora.variant.loha;
 
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.loralab.lora.config.AdapterConfig;
 import org.loralab.lora.variant.LayerAdapter;
-import org.loralab.lora.variant.LayerKind;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.SharedState;
-import org.loralab.lora.variant.Variant;
 import org.loralab.lora.variant.lycoris.LycorisConfig;
 import org.loralab.lora.variant.lycoris.LycorisLayer;
+import org.loralab.lora.variant.lycoris.LycorisVariant;
 
 /**
  * LoHa, PEFT's {@code LoHaConfig} (spec §11): {@code variant("loha")} with options
@@ -19,7 +16,7 @@ import org.loralab.lora.variant.lycoris.LycorisLayer;
  * {@code alpha} is the config's alpha (scaling alpha/r, no rsLoRA), {@code init_weights} its init
  * (true or false). Wraps Linear, Conv1d and Conv2d.
  */
-public final class LohaVariant implements Variant {
+public final class LohaVariant extends LycorisVariant {
     private static final Map<String, Object> OPTIONS = new LinkedHashMap<>();
 
     static {
@@ -28,24 +25,18 @@ public final class LohaVariant implements Variant {
         OPTIONS.put(LycorisLayer.USE_EFFECTIVE_CONV2D, false);
     }
 
+    public LohaVariant() {
+        super(OPTIONS);
+    }
+
     @Override
     public String name() {
         return "loha";
     }
 
     @Override
-    public java.util.Map<String, Object> optionDefaults() {
-        return java.util.Collections.unmodifiableMap(OPTIONS);
-    }
-
-    @Override
     public String peftType() {
         return "LOHA";
-    }
-
-    @Override
-    public Set<LayerKind> supportedKinds() {
-        return EnumSet.of(LayerKind.LINEAR, LayerKind.CONV1D, LayerKind.CONV2D);
     }
 
     @Override
@@ -60,15 +51,5 @@ public final class LohaVariant implements Variant {
     @Override
     public LayerAdapter createLayer(LayerSpec spec, SharedState shared) {
         return new LohaLayer(spec);
-    }
-
-    @Override
-    public void writeConfig(AdapterConfig config, Map<String, Object> json) {
-        LycorisConfig.write(config, json, OPTIONS);
-    }
-
-    @Override
-    public void readConfig(Map<String, Object> json, AdapterConfig.Builder builder) {
-        LycorisConfig.read(json, builder, OPTIONS.keySet());
     }
 }

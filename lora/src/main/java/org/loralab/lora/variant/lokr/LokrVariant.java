@@ -1,17 +1,14 @@
 package org.loralab.lora.variant.lokr;
 
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.loralab.lora.config.AdapterConfig;
 import org.loralab.lora.variant.LayerAdapter;
-import org.loralab.lora.variant.LayerKind;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.SharedState;
-import org.loralab.lora.variant.Variant;
 import org.loralab.lora.variant.lycoris.LycorisConfig;
 import org.loralab.lora.variant.lycoris.LycorisLayer;
+import org.loralab.lora.variant.lycoris.LycorisVariant;
 
 /**
  * LoKr, PEFT's {@code LoKrConfig} (spec §12): {@code variant("lokr")} with options
@@ -19,7 +16,7 @@ import org.loralab.lora.variant.lycoris.LycorisLayer;
  * {@code decompose_both} (false), {@code decompose_factor} (-1), {@code rank_dropout_scale} (false);
  * init true (w1 = 0), false, or "lycoris" (w2 = 0). Scaling alpha/r, also when both factors are full.
  */
-public final class LokrVariant implements Variant {
+public final class LokrVariant extends LycorisVariant {
     /** Option key: also factor w1 into w1_a @ w1_b when r is small enough. */
     public static final String DECOMPOSE_BOTH = "decompose_both";
     /** Option key: the factor passed to {@link Factorization#factorize} (-1: closest to sqrt). */
@@ -38,24 +35,18 @@ public final class LokrVariant implements Variant {
         OPTIONS.put(RANK_DROPOUT_SCALE, false);
     }
 
+    public LokrVariant() {
+        super(OPTIONS);
+    }
+
     @Override
     public String name() {
         return "lokr";
     }
 
     @Override
-    public java.util.Map<String, Object> optionDefaults() {
-        return java.util.Collections.unmodifiableMap(OPTIONS);
-    }
-
-    @Override
     public String peftType() {
         return "LOKR";
-    }
-
-    @Override
-    public Set<LayerKind> supportedKinds() {
-        return EnumSet.of(LayerKind.LINEAR, LayerKind.CONV1D, LayerKind.CONV2D);
     }
 
     @Override
@@ -74,15 +65,5 @@ public final class LokrVariant implements Variant {
     @Override
     public LayerAdapter createLayer(LayerSpec spec, SharedState shared) {
         return new LokrLayer(spec);
-    }
-
-    @Override
-    public void writeConfig(AdapterConfig config, Map<String, Object> json) {
-        LycorisConfig.write(config, json, OPTIONS);
-    }
-
-    @Override
-    public void readConfig(Map<String, Object> json, AdapterConfig.Builder builder) {
-        LycorisConfig.read(json, builder, OPTIONS.keySet());
     }
 }
