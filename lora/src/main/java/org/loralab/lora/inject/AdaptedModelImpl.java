@@ -118,7 +118,8 @@ final class AdaptedModelImpl implements AdaptedModel {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("targetModules " + targets + " matched modules " + variant.name()
                     + " cannot wrap: " + String.join("; ", problems)
-                    + ". Narrow targetModules to Linear/Conv/Embedding layers (" + variant.supportedKinds() + ")");
+                    + ". Narrow targetModules to the layer kinds " + variant.name() + " supports: "
+                    + variant.supportedKinds());
         }
         if (hits.isEmpty()) {
             String wanted = targets.isRegex() ? targets.regexSource() : targets.names().get(0);
@@ -885,6 +886,11 @@ final class AdaptedModelImpl implements AdaptedModel {
 
     @Override
     public TrainingHooks hooks() {
+        Map<String, List<String>> byVariant = new LinkedHashMap<>();
+        for (String a : state.active) {
+            byVariant.computeIfAbsent(configs.get(a).variant(), k -> new ArrayList<>()).add(a);
+        }
+        byVariant.forEach((v, names) -> VariantRegistry.get(v).checkTrainable(List.copyOf(names)));
         List<TrainingHooks> hs = new ArrayList<>();
         for (String a : state.active) {
             SharedState s = shared.get(a);
@@ -896,6 +902,13 @@ final class AdaptedModelImpl implements AdaptedModel {
             return TrainingHooks.NONE;
         }
         return new TrainingHooks() {
+            @Override
+            public List<String> planWarnings(long totalSteps) {
+                List<String> out = new ArrayList<>();
+                hs.forEach(h -> out.addAll(h.planWarnings(totalSteps)));
+                return out;
+            }
+
             @Override
             public void beforeStep(StepInfo step) {
                 hs.forEach(h -> h.beforeStep(step));

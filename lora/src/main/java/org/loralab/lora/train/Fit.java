@@ -160,6 +160,9 @@ public final class Fit {
             long perEpoch = (n + batch - 1) / batch;
             long total = o.steps() > 0 ? o.steps() : perEpoch * o.epochs();
             int epochs = (int) ((total + perEpoch - 1) / perEpoch);
+            for (String w : hooks.planWarnings(total)) {
+                warn(w);
+            }
             List<EpochStats> stats = new ArrayList<>();
             double[] stepLosses = new double[(int) Math.min(total, Integer.MAX_VALUE - 8)];
             long step = 0;
@@ -189,7 +192,7 @@ public final class Fit {
                         double lr = o.lr() * schedule.factor(step, total);
                         try (NDManager scope = manager.newSubManager()) {
                             long[] idx = java.util.Arrays.copyOfRange(order, from, to);
-                            StepInfo info = new StepInfo(step, total);
+                            StepInfo info = new StepInfo(step, total, schedule.factor(step, total));
                             hooks.beforeStep(info);
                             BatchResult r = trainBatch(scope, idx);
                             if (!Double.isFinite(r.loss)) {
@@ -260,6 +263,19 @@ public final class Fit {
                 }
             }
             return report;
+        }
+
+        /**
+         * A one-line warning before the first step: to every listener (the notebook's live view shows it), or to
+         * stderr when there is none, as Python's warnings.warn does.
+         */
+        private void warn(String message) {
+            if (listeners.isEmpty()) {
+                System.err.println("warning: " + message);
+            }
+            for (FitListener l : listeners) {
+                l.onWarning(message);
+            }
         }
 
         private record BatchResult(double loss, long correct, long size) {}

@@ -101,7 +101,10 @@ public final class FitOptions {
         return this;
     }
 
-    /** "constant" or "cosine" (linear warm-up over {@link #warmupSteps} then cosine decay). */
+    /**
+     * "constant", "cosine" (linear warm-up over {@link #warmupSteps} then cosine decay) or "linear" (linear warm-up
+     * then linear decay to 0). Variants with their own optimizer (SoRA's gates) follow the same factor.
+     */
     public FitOptions schedule(String schedule) {
         Schedule.parse(schedule, 0); // validates
         this.schedule = schedule;

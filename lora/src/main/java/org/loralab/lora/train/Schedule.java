@@ -31,7 +31,23 @@ public interface Schedule {
         };
     }
 
-    /** "constant" or "cosine" (warm-up steps given separately). */
+    /**
+     * Linear warm-up from 0 over {@code warmupSteps}, then a linear decay to 0 at the last step (transformers'
+     * get_linear_schedule_with_warmup, the default of its Trainer and the schedule of SoRA's reference runs).
+     */
+    static Schedule warmupLinear(long warmupSteps) {
+        if (warmupSteps < 0) {
+            throw new IllegalArgumentException("warmup steps must be >= 0, got " + warmupSteps);
+        }
+        return (step, total) -> {
+            if (step < warmupSteps) {
+                return (double) step / Math.max(1, warmupSteps);
+            }
+            return Math.max(0.0, (double) (total - step) / Math.max(1, total - warmupSteps));
+        };
+    }
+
+    /** "constant", "cosine" or "linear" (warm-up steps given separately). */
     static Schedule parse(String name, long warmupSteps) {
         switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "constant":
@@ -39,9 +55,12 @@ public interface Schedule {
             case "cosine":
             case "warmup-cosine":
                 return warmupCosine(warmupSteps);
+            case "linear":
+            case "warmup-linear":
+                return warmupLinear(warmupSteps);
             default:
                 throw new IllegalArgumentException(
-                        "unknown schedule '" + name + "': use constant or cosine");
+                        "unknown schedule '" + name + "': use constant, cosine or linear");
         }
     }
 }

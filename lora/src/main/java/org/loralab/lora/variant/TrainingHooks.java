@@ -2,6 +2,7 @@ package org.loralab.lora.variant;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import java.util.List;
 
 /**
  * Per-step hooks a training loop calls for variants that act during training (AdaLoRA's rank
@@ -11,6 +12,16 @@ import ai.djl.ndarray.NDManager;
  * All methods default to doing nothing.
  */
 public interface TrainingHooks {
+    /**
+     * Problems with the planned run, one line each, that a trainer shows before its first step (AdaLoRA: its
+     * total_step differs from {@code totalSteps}, so the rank budget would end at the wrong time). Default: none.
+     *
+     * @param totalSteps the number of optimizer steps the trainer will run
+     */
+    default List<String> planWarnings(long totalSteps) {
+        return List.of();
+    }
+
     /** Before the forward pass of a step (DyLoRA draws its rank here). */
     default void beforeStep(StepInfo step) {}
 

@@ -33,6 +33,13 @@ public interface Variant {
     /** Checks variant-specific options; throws IllegalArgumentException with what to change. */
     default void validate(AdapterConfig config) {}
 
+    /**
+     * Called when training is about to start ({@code AdaptedModel.hooks()}) with this variant's active adapters, which
+     * are the trainable ones; throws IllegalStateException with what to do when they cannot train together (AdaLoRA:
+     * one trainable adapter per model, as in PEFT). Default: any number.
+     */
+    default void checkTrainable(java.util.List<String> activeAdapters) {}
+
     /** Makes the model-level state (shared tensors, allocators). Default: nothing shared. */
     default SharedState createSharedState(ModelScope scope) {
         return SharedState.NONE;

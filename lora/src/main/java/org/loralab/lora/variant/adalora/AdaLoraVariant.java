@@ -50,12 +50,22 @@ public final class AdaLoraVariant implements Variant {
         }
     }
 
+    /** PEFT: "AdaLoraModel supports only 1 trainable adapter"; our inactive adapters are frozen (inference mode). */
+    @Override
+    public void checkTrainable(java.util.List<String> activeAdapters) {
+        if (activeAdapters.size() > 1) {
+            throw new IllegalStateException("AdaLoRA supports only 1 trainable adapter, but the AdaLoRA adapters "
+                    + activeAdapters + " are all active (active adapters train): call setActive(\"" + activeAdapters.get(0)
+                    + "\") with just the one to train; inactive adapters stay frozen, like PEFT's inference_mode=True");
+        }
+    }
+
     @Override
     public SharedState createSharedState(ModelScope scope) {
         AdaLoraOptions o = AdaLoraOptions.of(scope.config());
         var first = scope.targets().values().stream().findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("AdaLoRA: no targeted layers"));
-        return new RankAllocator(o, first.manager());
+        return new RankAllocator(scope.adapterName(), o, first.manager());
     }
 
     @Override

@@ -24,6 +24,7 @@ import org.loralab.lora.variant.StepInfo;
  * cubic budget.
  */
 public final class RankAllocator implements SharedState {
+    private final String adapterName;
     private final AdaLoraOptions options;
     private final NDManager manager;
     private final Map<String, AdaLoraLayer> layers = new LinkedHashMap<>();
@@ -33,7 +34,8 @@ public final class RankAllocator implements SharedState {
     private int lastBudget = -1;
     private long lastStep = -1;
 
-    RankAllocator(AdaLoraOptions options, NDManager parent) {
+    RankAllocator(String adapterName, AdaLoraOptions options, NDManager parent) {
+        this.adapterName = adapterName;
         this.options = options;
         this.manager = parent.newSubManager();
         this.rankPattern = options.rankPattern().isEmpty() ? null : new LinkedHashMap<>(options.rankPattern());
@@ -85,6 +87,30 @@ public final class RankAllocator implements SharedState {
     }
 
     // ------------------------------------------------------------------ hooks
+
+    /**
+     * One line when the fit runs a number of steps other than total_step: the cubic budget schedule is laid out over
+     * total_step, so it would stop early (fewer steps) or freeze the final pattern early (more steps). None for an
+     * adapter loaded with a rank pattern, which does not re-allocate.
+     */
+    @Override
+    public List<String> planWarnings(long totalSteps) {
+        long t = options.totalStep();
+        if (resized() || totalSteps <= 0 || totalSteps == t) {
+            return List.of();
+        }
+        long end = t - options.tfinal();
+        String head = "AdaLoRA adapter '" + adapterName + "': total_step=" + t + " but this fit runs " + totalSteps
+                + " steps: the rank budget reaches target_r at step " + end;
+        String effect = totalSteps < t
+                ? ", so training stops with budget " + schedule.at(totalSteps - 1).budget() + " of "
+                        + schedule.initBudget() + " (target " + schedule.targetBudget() + ")"
+                : " and the last " + (totalSteps - end) + " steps keep that final rank pattern";
+        String fix = "; set total_step to " + totalSteps + " (AdaLora.config(" + totalSteps + ") or option total_step="
+                + totalSteps + ")" + (options.tinit() >= totalSteps - options.tfinal()
+                        ? " with tinit < total_step - tfinal" : "");
+        return List.of(head + effect + fix);
+    }
 
     @Override
     public NDArray extraLoss(ParamSource params, NDManager scope) {

@@ -15,7 +15,8 @@ import org.loralab.lora.variant.StepInfo;
 /**
  * SoRA's model-level state (reference {@code SparseTrainer} + {@code SparseAdamW}, spec §16), run through the SPI's
  * training hooks: {@link #extraLoss} adds {@code sparse_lambda · Σ|g| / numel(all gates)}; {@link #afterStep} gives the
- * gates their own AdamW step (transformers' AdamW: bias-corrected, no weight decay) at {@code sparse_lr}, followed by
+ * gates their own AdamW step (transformers' AdamW: bias-corrected, no weight decay) at {@code sparse_lr} times the
+ * trainer's lr schedule factor ({@link #learningRate}), followed by
  * the proximal threshold ({@link GateThreshold}) at the current λ₂ of the sparsity schedule.
  *
  * <p>The gates are removed from the main optimizer's effect: {@link #beforeStep} remembers them and {@link #afterStep}
@@ -113,10 +114,19 @@ public final class SoraGateOptimizer implements SharedState {
         return a;
     }
 
+    /**
+     * The gates' learning rate for the update of {@code step}: sparse_lr times the trainer's schedule factor
+     * (sparse_lr_schedule "trainer", the default), or sparse_lr ("constant", or no step info).
+     */
+    public double learningRate(StepInfo step) {
+        boolean follow = step != null && options.sparseLrSchedule().equals("trainer");
+        return follow ? options.sparseLr() * step.lrFactor() : options.sparseLr();
+    }
+
     @Override
     public void afterStep(StepInfo step) {
         steps++;
-        double lr = options.sparseLr();
+        double lr = learningRate(step);
         float t = (float) threshold(lr);
         double bc1 = 1 - Math.pow(BETA1, steps);
         double bc2 = 1 - Math.pow(BETA2, steps);

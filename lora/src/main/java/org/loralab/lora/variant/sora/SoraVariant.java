@@ -25,7 +25,7 @@ public final class SoraVariant implements Variant {
 
     @Override
     public java.util.Map<String, Object> optionDefaults() {
-        return java.util.Map.ofEntries(java.util.Map.entry(SoraOptions.SPARSE_LAMBDA, 1e-3), java.util.Map.entry(SoraOptions.SPARSE_LAMBDA_2, 1e-3), java.util.Map.entry(SoraOptions.SPARSE_LR, 1e-3), java.util.Map.entry(SoraOptions.THRESHOLD_RULE, "soft"), java.util.Map.entry(SoraOptions.THRESHOLD_TIMES_LR, false), java.util.Map.entry(SoraOptions.MAX_LAMBDA, "= sparse_lambda_2"), java.util.Map.entry(SoraOptions.LAMBDA_NUM, 1L), java.util.Map.entry(SoraOptions.LAMBDA_SCHEDULE, "linear"), java.util.Map.entry(SoraOptions.SURVIVING_RANKS, "none"));
+        return java.util.Map.ofEntries(java.util.Map.entry(SoraOptions.SPARSE_LAMBDA, 1e-3), java.util.Map.entry(SoraOptions.SPARSE_LAMBDA_2, 1e-3), java.util.Map.entry(SoraOptions.SPARSE_LR, 1e-3), java.util.Map.entry(SoraOptions.SPARSE_LR_SCHEDULE, "trainer"), java.util.Map.entry(SoraOptions.THRESHOLD_RULE, "soft"), java.util.Map.entry(SoraOptions.THRESHOLD_TIMES_LR, false), java.util.Map.entry(SoraOptions.MAX_LAMBDA, "= sparse_lambda_2"), java.util.Map.entry(SoraOptions.LAMBDA_NUM, 1L), java.util.Map.entry(SoraOptions.LAMBDA_SCHEDULE, "linear"), java.util.Map.entry(SoraOptions.SURVIVING_RANKS, "none"));
     }
 
     @Override
@@ -63,6 +63,7 @@ public final class SoraVariant implements Variant {
         json.put(SoraOptions.SPARSE_LAMBDA, o.sparseLambda());
         json.put(SoraOptions.SPARSE_LAMBDA_2, o.sparseLambda2());
         json.put(SoraOptions.SPARSE_LR, o.sparseLr());
+        json.put(SoraOptions.SPARSE_LR_SCHEDULE, o.sparseLrSchedule());
         json.put(SoraOptions.THRESHOLD_RULE, o.thresholdRule().name().toLowerCase(java.util.Locale.ROOT));
         json.put(SoraOptions.THRESHOLD_TIMES_LR, o.thresholdTimesLr());
         json.put(SoraOptions.MAX_LAMBDA, o.maxLambda());

@@ -22,6 +22,7 @@ import org.loralab.lora.io.AdapterFiles;
 import org.loralab.lora.testing.Toy;
 import org.loralab.lora.train.OptimizerKind;
 import org.loralab.lora.variant.ParamSource;
+import org.loralab.lora.variant.StepInfo;
 import org.loralab.lora.variant.family.FamilyKit;
 import tech.tablesaw.api.Table;
 
@@ -178,8 +179,22 @@ class SoraTest {
         assertEquals(0.0, v[0], 0.0);
         assertEquals(1e-4, v[1], 1e-12);
         assertEquals(7e-4, v[7], 1e-12);
+        // the reference's log_linear is log(linspace(e^λ₂, e^max)), not a geometric spacing (numpy values)
+        double[] logLinear = SoraOptions.of(cfg().option("sparse_lambda_2", 0.0).option("max_lambda", 1.0)
+                .option("lambda_num", 3).option("lambda_schedule", "log_linear").build()).lambdaValues();
+        assertArrayEquals(new double[] {0.0, 0.62011451, 1.0}, logLinear, 1e-8);
+        double[] small = SoraOptions.of(cfg().option("sparse_lambda_2", 1e-3).option("max_lambda", 7e-3)
+                .option("lambda_num", 4).option("lambda_schedule", "log_linear").build()).lambdaValues();
+        assertArrayEquals(new double[] {0.001, 0.003004, 0.005004, 0.007}, small, 1e-6);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SoraOptions.of(cfg()
+                .option("sparse_lambda_2", 0.0).option("lambda_num", 3).option("max_lambda", 1e-2)
+                .option("lambda_schedule", "exp_linear").build()));
+        assertTrue(e.getMessage().contains("sparse_lambda_2 > 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SoraOptions.of(cfg().option("lambda_schedule", "cosine").build()));
+        assertTrue(e.getMessage().contains("exp_linear"), e.getMessage());
+        // exp_linear: exp(linspace(ln λ₂, ln max)), geometric
         AdaptedModel am = AdaptedModel.inject(mlp, cfg().option("sparse_lambda_2", 1e-4).option("max_lambda", 1e-2)
-                .option("lambda_num", 3).option("lambda_schedule", "log_linear").build());
+                .option("lambda_num", 3).option("lambda_schedule", "exp_linear").build());
         SoraGateOptimizer g = Sora.gates(am, "default");
         assertEquals(1e-4, g.lambda2(), 1e-12);
         assertTrue(g.stepLambda());
@@ -189,6 +204,51 @@ class SoraTest {
         assertEquals(1e-2, g.lambda2(), 1e-12);
         assertEquals(1e-2 * 0.5, new SoraGateOptimizer(SoraOptions.of(cfg().option("sparse_lambda_2", 1e-2)
                 .option("threshold_times_lr", true).build())).threshold(0.5), 1e-12);
+    }
+
+    @Test
+    void gateLearningRateFollowsTheTrainerSchedule() {
+        SoraGateOptimizer follow = new SoraGateOptimizer(SoraOptions.of(cfg().option("sparse_lr", 0.02).build()));
+        org.loralab.lora.train.Schedule linear = org.loralab.lora.train.Schedule.parse("linear", 2);
+        double[] want = {0.0, 0.01, 0.02, 0.02 * 5 / 8.0, 0.02 / 8};
+        long[] steps = {0, 1, 2, 5, 9};
+        for (int i = 0; i < steps.length; i++) {
+            StepInfo info = new StepInfo(steps[i], 10, linear.factor(steps[i], 10));
+            assertEquals(want[i], follow.learningRate(info), 1e-12, "step " + steps[i]);
+        }
+        assertEquals(0.02, follow.learningRate(new StepInfo(3, 10)), 0.0, "a trainer without a schedule: factor 1");
+        assertEquals(0.02, follow.learningRate(null), 0.0);
+        SoraGateOptimizer constant = new SoraGateOptimizer(SoraOptions.of(cfg().option("sparse_lr", 0.02)
+                .option("sparse_lr_schedule", "constant").build()));
+        assertEquals(0.02, constant.learningRate(new StepInfo(0, 10, 0.0)), 0.0);
+        assertEquals("trainer", SoraOptions.of(cfg().build()).sparseLrSchedule(), "following the trainer is the default");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SoraOptions.of(cfg().option("sparse_lr_schedule", "cosine").build()));
+        assertTrue(e.getMessage().contains("\"trainer\""), e.getMessage());
+    }
+
+    /** Fit's warm-up gives the first update lr factor 0: the gates stay put unless sparse_lr_schedule=constant. */
+    @Test
+    void fitWarmupReachesTheGateOptimizer() {
+        float[][] moved = new float[2][];
+        String[] schedules = {"trainer", "constant"};
+        for (int k = 0; k < 2; k++) {
+            try (NDManager local = NDManager.newBaseManager()) {
+                Toy.Mlp net = Toy.init(new Toy.Mlp(), local, new Shape(9, 10));
+                AdaptedModel am = AdaptedModel.inject(net, cfg().init(false).option("sparse_lambda_2", 0.0)
+                        .option("sparse_lr", 0.1).option("sparse_lr_schedule", schedules[k]).build());
+                SoraLayer l = Sora.gates(am, "default").layers().get("lin0");
+                float[] before = l.gate().getArray().toFloatArray();
+                var report = org.loralab.lora.train.Fit.fit(am, FamilyKit.data(local, 3), null,
+                        org.loralab.lora.train.FitOptions.defaults().steps(1).batchSize(12).lr(0.01)
+                                .schedule("linear").warmupSteps(5).nonFiniteGuard(false));
+                assertEquals(org.loralab.lora.train.StopReason.COMPLETED, report.stopReason());
+                float[] after = l.gate().getArray().toFloatArray();
+                moved[k] = new float[] {(float) Toy.maxDiff(before, after)};
+            }
+        }
+        assertEquals(0.0, moved[0][0], 0.0, "lr factor 0 at step 0 of a warm-up: the gate update is zero");
+        assertTrue(moved[1][0] > 0.05, "constant sparse_lr: AdamW's first step moves each gate by ~lr; " + moved[1][0]);
     }
 
     @Test
