@@ -28,6 +28,22 @@ class LiveTrainingViewTest {
         assertFalse(t.ready());
     }
 
+    @Test
+    void warningsAreShownOnceBeforeTheBarAndPrintedOnStdout() {
+        RecordingDisplay d = new RecordingDisplay();
+        LiveTrainingView view = new LiveTrainingView(d, new AtomicLong()::get);
+        view.onWarning("AdaLoRA adapter 'default': total_step=10 but this fit runs 4 steps <x>");
+        view.onBatch(event(1, 0.1));
+        assertEquals(2, d.count("show", "text/html"));
+        String w = String.valueOf(d.last("d0"));
+        assertTrue(w.contains("warning: AdaLoRA adapter &#39;default&#39;: total_step=10") && w.contains("&lt;x&gt;"), w);
+        assertTrue(String.valueOf(d.last("d1")).contains("step 1/1000"), "the bar is its own display");
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        StdoutProgress p = new StdoutProgress(new PrintStream(buf, true, StandardCharsets.UTF_8), new Throttle(1.0));
+        p.onWarning("total_step differs");
+        assertEquals("warning: total_step differs" + System.lineSeparator(), buf.toString(StandardCharsets.UTF_8));
+    }
+
     private static BatchEvent event(long step, double seconds) {
         return new BatchEvent(step, 1000, 1, 1, 1.0 / step, seconds, step * 32 / Math.max(seconds, 1e-9), 1e-3);
     }

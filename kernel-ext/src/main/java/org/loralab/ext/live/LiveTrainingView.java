@@ -50,6 +50,13 @@ public final class LiveTrainingView implements FitListener {
         return NotebookDisplay.available() ? new LiveTrainingView(new NotebookDisplay()) : new StdoutProgress();
     }
 
+    /** A warning about the planned run (e.g. AdaLoRA's total_step), shown once above the progress bar. */
+    @Override
+    public void onWarning(String message) {
+        display.show("<div style=\"color:#9a6700\">warning: " + org.loralab.ext.render.Html.escape(message) + "</div>",
+                "text/html");
+    }
+
     @Override
     public void onBatch(BatchEvent e) {
         last = e;

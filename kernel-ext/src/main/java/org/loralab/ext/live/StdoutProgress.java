@@ -22,6 +22,13 @@ public final class StdoutProgress implements FitListener {
     }
 
     @Override
+    public void onWarning(String message) {
+        out.println((written ? "\r" : "") + "warning: " + message);
+        out.flush();
+        written = false;
+    }
+
+    @Override
     public void onBatch(BatchEvent e) {
         if (throttle.ready()) {
             out.print("\r" + ProgressText.line(e));

@@ -3,7 +3,6 @@ package org.loralab.lora.variant.dylora;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.List;
 import org.loralab.lora.variant.AdapterInput;
@@ -11,15 +10,17 @@ import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
 import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerSpec;
-import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
 import org.loralab.lora.variant.WeightMerge;
+import org.loralab.lora.variant.adalora.LowRankForm;
 import org.loralab.lora.variant.adalora.LowRankParts;
 
 /**
- * DyLoRA on one Linear layer (spec §15): {@code lora_A} [r_max, in] (kaiming uniform), {@code lora_B} [out, r_max]
- * (zero), and at rank b the update {@code ΔW_b = (α/b) · B[:, :b] · A[:b]}. In frozen training mode the first b−1
- * components are detached, so only row b−1 of A and column b−1 of B receive gradients.
+ * DyLoRA on one Linear, Conv2d or Embedding layer (spec §15, in LoRA's form of each kind, {@link LowRankForm}):
+ * {@code lora_A} [r_max, in] (kaiming uniform), {@code lora_B} [out, r_max] (zero) on Linear; A [r_max, in, kh, kw]
+ * and B [out, r_max, 1, 1] on Conv2d; {@code lora_embedding_A} [r_max, V] (zero) and {@code lora_embedding_B}
+ * [d, r_max] (N(0,1)) on Embedding. At rank b the update is {@code ΔW_b = (α/b) · B[:, :b] · A[:b]}. In frozen
+ * training mode the first b−1 components are detached, so only row b−1 of A and column b−1 of B receive gradients.
  */
 public final class DyLoraLayer implements LayerAdapter {
     private final BaseLayer base;
@@ -28,6 +29,7 @@ public final class DyLoraLayer implements LayerAdapter {
     private final double alpha;
     private double scale = 1.0;
     private final float dropout;
+    private final LowRankForm form;
     private final Parameter loraA;
     private final Parameter loraB;
     private int mergedRank = -1;
@@ -38,19 +40,15 @@ public final class DyLoraLayer implements LayerAdapter {
         this.rMax = state.maxRank();
         this.alpha = spec.alpha();
         this.dropout = (float) spec.dropout();
-        loraA = LowRankParts.param("lora_A", base.manager(), new Shape(rMax, base.inFeatures()));
-        loraB = LowRankParts.param("lora_B", base.manager(), new Shape(base.outFeatures(), rMax));
-        switch (spec.init().family()) {
-            case "true":
-                LowRankParts.fillUniform(loraA, spec.random(), 1.0 / Math.sqrt(base.inFeatures()));
-                break;
-            case "false":
-                LowRankParts.fillUniform(loraA, spec.random(), 1.0 / Math.sqrt(base.inFeatures()));
-                LowRankParts.fillUniform(loraB, spec.random(), 1.0 / Math.sqrt(rMax));
-                break;
-            default:
-                throw new IllegalArgumentException("DyLoRA supports init_lora_weights true or false, got " + spec.init());
+        this.form = new LowRankForm(base, spec.path(), "DyLoRA");
+        loraA = LowRankParts.param(form.nameA(), base.manager(), form.shapeA(rMax));
+        loraB = LowRankParts.param(form.nameB(), base.manager(), form.shapeB(rMax));
+        String init = spec.init().family();
+        if (!init.equals("true") && !init.equals("false")) {
+            throw new IllegalArgumentException("DyLoRA supports init_lora_weights true or false, got " + spec.init());
         }
+        form.initA(loraA, init.equals("true"), spec.random());
+        form.initB(loraB, init.equals("true"), rMax, spec.random());
         loraA.getArray().setRequiresGradient(true);
         loraB.getArray().setRequiresGradient(true);
     }
@@ -79,8 +77,8 @@ public final class DyLoraLayer implements LayerAdapter {
         boolean stepping = state.inStep() && in.training();
         int b = stepping ? state.trainRank() : state.evalRank();
         NDArray[] f = truncated(in.params(), b, stepping && state.frozen());
-        NDArray x = LowRankParts.dropout(in.x(), dropout, in.training());
-        return LowRankParts.forward(x, f[0], null, f[1], scalingAt(b));
+        NDArray x = form.dropout(in.x(), dropout, in.training());
+        return form.forward(x, f[0], null, f[1], scalingAt(b));
     }
 
     @Override
@@ -92,7 +90,7 @@ public final class DyLoraLayer implements LayerAdapter {
 
     private NDArray deltaAt(ParamSource ps, int b, boolean frozen) {
         NDArray[] f = truncated(ps, b, frozen);
-        return LowRankParts.delta(f[0], null, f[1], scalingAt(b));
+        return form.delta(f[0], null, f[1], scalingAt(b));
     }
 
     @Override
@@ -115,20 +113,20 @@ public final class DyLoraLayer implements LayerAdapter {
         mergedRank = -1;
     }
 
-    /** lora_A [r_max, in]. */
+    /** lora_A [r_max, in] (Conv2d [r_max, in, kh, kw]; Embedding lora_embedding_A [r_max, V]). */
     public Parameter loraA() {
         return loraA;
     }
 
-    /** lora_B [out, r_max]. */
+    /** lora_B [out, r_max] (Conv2d [out, r_max, 1, 1]; Embedding lora_embedding_B [d, r_max]). */
     public Parameter loraB() {
         return loraB;
     }
 
     @Override
     public List<AdapterParam> parameters() {
-        return List.of(new AdapterParam("lora_A", loraA, ParamRole.LORA_A, true),
-                new AdapterParam("lora_B", loraB, ParamRole.LORA_B, true));
+        return List.of(new AdapterParam(form.nameA(), loraA, form.roleA(), true),
+                new AdapterParam(form.nameB(), loraB, form.roleB(), true));
     }
 
     @Override

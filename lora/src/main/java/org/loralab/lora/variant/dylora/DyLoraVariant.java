@@ -12,10 +12,11 @@ import org.loralab.lora.variant.SharedState;
 import org.loralab.lora.variant.Variant;
 
 /**
- * DyLoRA (not in PEFT; reference huawei-noah/Efficient-NLP DyLoRA, spec §15) on Linear layers: variant "dylora",
+ * DyLoRA (not in PEFT; reference huawei-noah/Efficient-NLP DyLoRA, spec §15) on Linear, Conv2d and Embedding layers
+ * (LoRA's form of each, {@code LowRankForm}): variant "dylora",
  * peft_type "DYLORA", {@code r} is r_max. Options: {@code "frozen"} (default true, the reference's training mode).
  * The rank sampler is seeded from the config's seed. Tensors are saved as {@code <path>.lora_A} / {@code .lora_B}
- * (loralib's raw-parameter names).
+ * (loralib's raw-parameter names; {@code lora_embedding_A} / {@code lora_embedding_B} on an embedding).
  */
 public final class DyLoraVariant implements Variant {
     /** Option key: detach the lower b−1 components during training (default true). */
@@ -38,7 +39,7 @@ public final class DyLoraVariant implements Variant {
 
     @Override
     public Set<LayerKind> supportedKinds() {
-        return EnumSet.of(LayerKind.LINEAR);
+        return EnumSet.of(LayerKind.LINEAR, LayerKind.CONV2D, LayerKind.EMBEDDING);
     }
 
     @Override

@@ -28,8 +28,8 @@ public final class Sora {
     }
 
     /**
-     * One row per layer: layer, r, surviving_rank, params (r·(in+out)+r) and params_after_pruning
-     * (surviving·(in+out)+surviving).
+     * One row per layer: layer, r, surviving_rank, params (r·(in+out)+r; in·kh·kw for Conv2d, V+d for Embedding) and
+     * params_after_pruning (surviving·(in+out)+surviving).
      */
     public static Table rankTable(AdaptedModel model, String adapterName) {
         SoraGateOptimizer g = gates(model, adapterName);
@@ -39,7 +39,7 @@ public final class Sora {
         LongColumn params = LongColumn.create("params");
         LongColumn pruned = LongColumn.create("params_after_pruning");
         for (SoraLayer l : g.layers().values()) {
-            long io = l.base().inFeatures() + l.base().outFeatures() + 1;
+            long io = l.paramsPerRank();
             int s = l.survivingRank();
             layer.append(l.path());
             r.append(l.rank());

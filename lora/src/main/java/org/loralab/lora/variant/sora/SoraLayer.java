@@ -11,17 +11,22 @@ import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
+import org.loralab.lora.variant.adalora.LowRankForm;
 import org.loralab.lora.variant.adalora.LowRankParts;
 
 /**
  * SoRA on one Linear layer (reference {@code LowRankLinear}, spec §16): {@code lora_A} [r, in] (kaiming uniform),
- * {@code gate} [1, r] (N(0,1)), {@code lora_B} [out, r] (zero); {@code ΔW = (α/r)·B·diag(g)·A}. Ranks whose gate is
+ * {@code gate} [1, r] (N(0,1)), {@code lora_B} [out, r] (zero); {@code ΔW = (α/r)·B·diag(g)·A}. On Conv2d and
+ * Embedding it takes LoRA's form of the kind ({@link LowRankForm}) with the gate between A and B: A a kh×kw conv
+ * in→r [r, in, kh, kw] and B a 1×1 conv r→out [out, r, 1, 1]; or {@code lora_embedding_A} [r, V] (zero) looked up
+ * and {@code lora_embedding_B} [d, r] (N(0,1)) on top. Ranks whose gate is
  * exactly zero are dropped when saving; a layer built from a config with {@code surviving_ranks} has that rank and
  * keeps the scaling α/r of the original r.
  */
 public final class SoraLayer extends AbstractLayerAdapter {
     private final String path;
     private final float dropout;
+    private final LowRankForm form;
     private final Parameter loraA;
     private final Parameter gate;
     private final Parameter loraB;
@@ -31,23 +36,18 @@ public final class SoraLayer extends AbstractLayerAdapter {
         super(spec.base(), o.survivingRanks().getOrDefault(spec.path(), spec.r()), spec.alpha(), spec.scaling());
         this.path = spec.path();
         this.dropout = (float) spec.dropout();
+        this.form = new LowRankForm(base, path, "SoRA");
         NDManager m = base.manager();
-        loraA = LowRankParts.param("lora_A", m, new Shape(r, base.inFeatures()));
+        loraA = LowRankParts.param(form.nameA(), m, form.shapeA(r));
         gate = LowRankParts.param("gate", m, new Shape(1, r));
-        loraB = LowRankParts.param("lora_B", m, new Shape(base.outFeatures(), r));
-        switch (spec.init().family()) {
-            case "true":
-                LowRankParts.fillUniform(loraA, spec.random(), 1.0 / Math.sqrt(base.inFeatures()));
-                LowRankParts.fillNormal(gate, spec.random(), 1.0);
-                break;
-            case "false":
-                LowRankParts.fillUniform(loraA, spec.random(), 1.0 / Math.sqrt(base.inFeatures()));
-                LowRankParts.fillNormal(gate, spec.random(), 1.0);
-                LowRankParts.fillUniform(loraB, spec.random(), 1.0 / Math.sqrt(Math.max(1, r)));
-                break;
-            default:
-                throw new IllegalArgumentException("SoRA supports init_lora_weights true or false, got " + spec.init());
+        loraB = LowRankParts.param(form.nameB(), m, form.shapeB(r));
+        String init = spec.init().family();
+        if (!init.equals("true") && !init.equals("false")) {
+            throw new IllegalArgumentException("SoRA supports init_lora_weights true or false, got " + spec.init());
         }
+        form.initA(loraA, init.equals("true"), spec.random());
+        LowRankParts.fillNormal(gate, spec.random(), 1.0);
+        form.initB(loraB, init.equals("true"), r, spec.random());
         for (AdapterParam p : parameters()) {
             p.parameter().getArray().setRequiresGradient(true);
         }
@@ -73,6 +73,11 @@ public final class SoraLayer extends AbstractLayerAdapter {
         return loraB;
     }
 
+    /** Trainable entries per rank: A's and B's ({@link LowRankForm#paramsPerRank}) plus the gate's one. */
+    public long paramsPerRank() {
+        return form.paramsPerRank() + 1;
+    }
+
     /** Gates that are not exactly zero: the rank that survives pruning. */
     public int survivingRank() {
         return LowRankParts.count(nonZeroGates());
@@ -93,8 +98,8 @@ public final class SoraLayer extends AbstractLayerAdapter {
             return in.baseOutput().zerosLike();
         }
         ParamSource ps = in.params();
-        NDArray x = LowRankParts.dropout(in.x(), dropout, in.training());
-        return LowRankParts.forward(x, ps.value(loraA), ps.value(gate), ps.value(loraB), scaling);
+        NDArray x = form.dropout(in.x(), dropout, in.training());
+        return form.forward(x, ps.value(loraA), ps.value(gate), ps.value(loraB), scaling);
     }
 
     @Override
@@ -102,7 +107,7 @@ public final class SoraLayer extends AbstractLayerAdapter {
         if (r == 0) {
             return base.weight().getArray().zerosLike();
         }
-        return LowRankParts.delta(ps.value(loraA), ps.value(gate), ps.value(loraB), scaling);
+        return form.delta(ps.value(loraA), ps.value(gate), ps.value(loraB), scaling);
     }
 
     @Override
@@ -112,9 +117,9 @@ public final class SoraLayer extends AbstractLayerAdapter {
 
     @Override
     public List<AdapterParam> parameters() {
-        return List.of(new AdapterParam("lora_A", loraA, ParamRole.LORA_A, true),
+        return List.of(new AdapterParam(form.nameA(), loraA, form.roleA(), true),
                 new AdapterParam("gate", gate, ParamRole.GATE, true),
-                new AdapterParam("lora_B", loraB, ParamRole.LORA_B, true));
+                new AdapterParam(form.nameB(), loraB, form.roleB(), true));
     }
 
     /** Drops the ranks whose gate is exactly zero (row of A, entry of g, column of B). */
@@ -128,9 +133,9 @@ public final class SoraLayer extends AbstractLayerAdapter {
             saveScratch.close();
         }
         saveScratch = base.manager().newSubManager();
-        return List.of(LowRankParts.savedCopy("lora_A", LowRankParts.rows(loraA.getArray(), keep, saveScratch), ParamRole.LORA_A),
+        return List.of(LowRankParts.savedCopy(form.nameA(), LowRankParts.rows(loraA.getArray(), keep, saveScratch), form.roleA()),
                 LowRankParts.savedCopy("gate", LowRankParts.cols(gate.getArray(), keep, saveScratch), ParamRole.GATE),
-                LowRankParts.savedCopy("lora_B", LowRankParts.cols(loraB.getArray(), keep, saveScratch), ParamRole.LORA_B));
+                LowRankParts.savedCopy(form.nameB(), LowRankParts.cols(loraB.getArray(), keep, saveScratch), form.roleB()));
     }
 
     @Override

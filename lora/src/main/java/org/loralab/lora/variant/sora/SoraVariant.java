@@ -12,7 +12,8 @@ import org.loralab.lora.variant.SharedState;
 import org.loralab.lora.variant.Variant;
 
 /**
- * SoRA (not in PEFT; reference TsinghuaC3I/SoRA, spec §16) on Linear layers: variant "sora", peft_type "SORA".
+ * SoRA (not in PEFT; reference TsinghuaC3I/SoRA, spec §16) on Linear, Conv2d and Embedding layers (LoRA's form of
+ * each, with the gate between A and B): variant "sora", peft_type "SORA".
  * Options in {@link SoraOptions}; the gate optimizer ({@link SoraGateOptimizer}) runs from the training hooks.
  * Tensors are saved as {@code <path>.lora_A}, {@code .gate}, {@code .lora_B} (the reference's raw-parameter names),
  * without the ranks whose gate is zero.
@@ -35,7 +36,7 @@ public final class SoraVariant implements Variant {
 
     @Override
     public Set<LayerKind> supportedKinds() {
-        return EnumSet.of(LayerKind.LINEAR);
+        return EnumSet.of(LayerKind.LINEAR, LayerKind.CONV2D, LayerKind.EMBEDDING);
     }
 
     @Override
