@@ -84,6 +84,20 @@ class VariantMagicsTest {
     }
 
     @Test
+    void familyRowsListTheirLayerKindsAndTheGateSchedule() {
+        Table t = VariantHelp.variantsTable();
+        java.util.Map<String, Integer> row = new java.util.HashMap<>();
+        for (int i = 0; i < t.rowCount(); i++) {
+            row.put(t.stringColumn("variant").get(i), i);
+        }
+        assertEquals("conv2d, embedding, linear", t.stringColumn("layer_kinds").get(row.get("dylora")));
+        assertEquals("conv2d, embedding, linear", t.stringColumn("layer_kinds").get(row.get("sora")));
+        assertEquals("conv1d, conv2d, conv3d, linear", t.stringColumn("layer_kinds").get(row.get("adalora")));
+        String sora = t.stringColumn("options").get(row.get("sora"));
+        assertTrue(sora.contains("sparse_lr_schedule=trainer") && sora.contains("lambda_schedule=linear"), sora);
+    }
+
+    @Test
     void everyVariantInjectsThroughTheMagicWithOneOfItsOptions() throws Exception {
         List<String> failures = new ArrayList<>();
         for (String v : VariantRegistry.names()) {

@@ -9,6 +9,7 @@
  * DyLora.setRank(am, 4);  am.merge();                    // merge at rank 4: ΔW = (α/4)·B[:, :4]·A[:4]
  * }</pre>
  *
- * Option {@code "frozen"} (default true) detaches the lower b−1 components while training, as the reference does.
+ * Linear, Conv2d (A a kh×kw conv in→r_max, B a 1×1 conv r_max→out, both truncated to b) and Embedding (A a table
+ * [r_max, V], B [d, r_max]) layers. Option {@code "frozen"} (default true) detaches the lower b−1 components while training, as the reference does.
  */
 package org.loralab.lora.variant.dylora;
