@@ -92,7 +92,7 @@ class VariantMagicsTest {
         }
         assertEquals("conv2d, embedding, linear", t.stringColumn("layer_kinds").get(row.get("dylora")));
         assertEquals("conv2d, embedding, linear", t.stringColumn("layer_kinds").get(row.get("sora")));
-        assertEquals("conv1d, conv2d, conv3d, linear", t.stringColumn("layer_kinds").get(row.get("adalora")));
+        assertEquals("conv1d, conv2d, conv3d, embedding, linear", t.stringColumn("layer_kinds").get(row.get("adalora")));
         String sora = t.stringColumn("options").get(row.get("sora"));
         assertTrue(sora.contains("sparse_lr_schedule=trainer") && sora.contains("lambda_schedule=linear"), sora);
     }

@@ -10,6 +10,7 @@ import org.loralab.lora.variant.AbstractLayerAdapter;
 import org.loralab.lora.variant.AdapterInput;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
+import org.loralab.lora.variant.LayerKind;
 import org.loralab.lora.variant.LayerSpec;
 import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
@@ -20,6 +21,10 @@ import org.loralab.lora.variant.ParamSource;
  * until saving, when {@link #savedParameters()} slices them to the kept ranks. A layer built from a config whose
  * rank_pattern names it has only the kept ranks ({@code r = sum(mask)}) and keeps {@code ranknum = init_r}, so its
  * scaling is unchanged (PEFT's {@code resize_modules_by_rank_pattern}).
+ *
+ * <p>On an Embedding (an extension: PEFT's AdaLoRA has none) A is [r, V] and is looked up as a table, as LoRA's
+ * {@code lora_embedding_A} (spec §2.4): {@code y = Emb(x; (A ⊙ E)ᵀ) Bᵀ · s}, B [d, r], ΔW = (B (A ⊙ E))ᵀ [V, d], no
+ * dropout on the indices. The allocator treats its triplets like any other.
  */
 public final class AdaLoraLayer extends AbstractLayerAdapter {
     /** PEFT adds this to ranknum in the scaling. */
@@ -28,6 +33,8 @@ public final class AdaLoraLayer extends AbstractLayerAdapter {
     private final String path;
     private final int initR;
     private final float dropout;
+    /** LoRA's embedding form, on an Embedding only (null otherwise). */
+    private final LowRankForm table;
     private final Parameter loraA;
     private final Parameter loraE;
     private final Parameter loraB;
@@ -44,6 +51,7 @@ public final class AdaLoraLayer extends AbstractLayerAdapter {
             throw new IllegalArgumentException("AdaLoRA on grouped conv '" + path + "' (groups=" + base.groups()
                     + ") is not supported; exclude it from targetModules");
         }
+        this.table = base.kind() == LayerKind.EMBEDDING ? new LowRankForm(base, path, "AdaLoRA") : null;
         NDManager m = base.manager();
         loraA = LowRankParts.param("lora_A", m, new Shape(r, columns(base)));
         loraE = LowRankParts.param("lora_E", m, new Shape(r, 1));
@@ -136,6 +144,9 @@ public final class AdaLoraLayer extends AbstractLayerAdapter {
             return in.baseOutput().zerosLike();
         }
         ParamSource ps = in.params();
+        if (table != null) {
+            return table.forward(in.x(), ps.value(loraA), ps.value(loraE), ps.value(loraB), scaling);
+        }
         NDArray x = LowRankParts.dropout(in.x(), dropout, in.training());
         if (base.kind().isConv()) {
             return base.apply(x, deltaWeight(ps), null); // conv with ΔW, as SVDConv2d
@@ -148,13 +159,16 @@ public final class AdaLoraLayer extends AbstractLayerAdapter {
         if (r == 0) {
             return base.weight().getArray().zerosLike();
         }
+        if (table != null) {
+            return table.delta(ps.value(loraA), ps.value(loraE), ps.value(loraB), scaling);
+        }
         NDArray d = LowRankParts.delta(ps.value(loraA), ps.value(loraE), ps.value(loraB), scaling);
         return base.kind().isConv() ? d.reshape(base.weightShape()) : d;
     }
 
     @Override
     public boolean weightPathExact() {
-        return dropout == 0;
+        return dropout == 0 || table != null;
     }
 
     /** r = sum(mask) for a layer named in rank_pattern, else init_r. */
@@ -165,9 +179,18 @@ public final class AdaLoraLayer extends AbstractLayerAdapter {
 
     @Override
     public List<AdapterParam> parameters() {
-        return List.of(new AdapterParam("lora_A", loraA, ParamRole.LORA_A, true),
+        return List.of(new AdapterParam("lora_A", loraA, roleA(), true),
                 new AdapterParam("lora_E", loraE, ParamRole.VECTOR, true),
-                new AdapterParam("lora_B", loraB, ParamRole.LORA_B, true));
+                new AdapterParam("lora_B", loraB, roleB(), true));
+    }
+
+    /** LoRA+'s groups see an embedding's factors as embedding tensors. */
+    private ParamRole roleA() {
+        return table != null ? table.roleA() : ParamRole.LORA_A;
+    }
+
+    private ParamRole roleB() {
+        return table != null ? table.roleB() : ParamRole.LORA_B;
     }
 
     /** With a mask from the allocator, copies sliced to the kept ranks (PEFT's resize_state_dict_by_rank_pattern). */
@@ -181,9 +204,9 @@ public final class AdaLoraLayer extends AbstractLayerAdapter {
         }
         saveScratch = base.manager().newSubManager();
         List<AdapterParam> out = new ArrayList<>();
-        out.add(LowRankParts.savedCopy("lora_A", LowRankParts.rows(loraA.getArray(), keep, saveScratch), ParamRole.LORA_A));
+        out.add(LowRankParts.savedCopy("lora_A", LowRankParts.rows(loraA.getArray(), keep, saveScratch), roleA()));
         out.add(LowRankParts.savedCopy("lora_E", LowRankParts.rows(loraE.getArray(), keep, saveScratch), ParamRole.VECTOR));
-        out.add(LowRankParts.savedCopy("lora_B", LowRankParts.cols(loraB.getArray(), keep, saveScratch), ParamRole.LORA_B));
+        out.add(LowRankParts.savedCopy("lora_B", LowRankParts.cols(loraB.getArray(), keep, saveScratch), roleB()));
         return out;
     }
 

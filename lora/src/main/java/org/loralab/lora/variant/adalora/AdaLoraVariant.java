@@ -12,7 +12,8 @@ import org.loralab.lora.variant.SharedState;
 import org.loralab.lora.variant.Variant;
 
 /**
- * AdaLoRA (PEFT {@code AdaLoraConfig}/{@code AdaLoraModel}, spec §10) on Linear and (ungrouped) Conv layers: variant name "adalora",
+ * AdaLoRA (PEFT {@code AdaLoraConfig}/{@code AdaLoraModel}, spec §10) on Linear and (ungrouped) Conv layers, and on
+ * Embedding layers as an extension PEFT lacks (A [r, V] looked up as a table): variant name "adalora",
  * peft_type "ADALORA". Options are in {@link AdaLoraOptions}; the {@link RankAllocator} is the adapter's shared
  * state, so a training loop that calls the SPI's {@code TrainingHooks} runs the orthogonal regulariser and
  * {@code update_and_allocate} every step without user code. {@code r} and rsLoRA are ignored (the rank is init_r,
@@ -36,7 +37,7 @@ public final class AdaLoraVariant implements Variant {
 
     @Override
     public Set<LayerKind> supportedKinds() {
-        return EnumSet.of(LayerKind.LINEAR, LayerKind.CONV1D, LayerKind.CONV2D, LayerKind.CONV3D);
+        return EnumSet.of(LayerKind.LINEAR, LayerKind.CONV1D, LayerKind.CONV2D, LayerKind.CONV3D, LayerKind.EMBEDDING);
     }
 
     @Override

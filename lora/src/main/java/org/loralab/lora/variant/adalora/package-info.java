@@ -16,7 +16,8 @@
  * Only one AdaLoRA adapter may train at a time (PEFT's rule): with several, make just that one active before
  * training (inactive adapters are frozen, PEFT's inference mode); {@code AdaptedModel.hooks()} and so {@code Fit}
  * refuse otherwise. When a fit runs a number of steps other than total_step, Fit shows one warning line before the
- * first step (to its listeners, e.g. the notebook's live view, else stderr). Embeddings are not supported (nor in PEFT).
+ * first step (to its listeners, e.g. the notebook's live view, else stderr). Embeddings are supported as an extension
+ * PEFT's AdaLoRA lacks: A [r, V] is looked up as a table (LoRA's embedding form) and scored like any other triplet.
  *
  * Classes: {@link org.loralab.lora.variant.adalora.AdaLoraVariant} (SPI), {@link
  * org.loralab.lora.variant.adalora.AdaLoraLayer} (SVDLinear/SVDConv), {@link

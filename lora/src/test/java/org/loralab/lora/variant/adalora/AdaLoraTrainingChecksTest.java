@@ -2,11 +2,8 @@ package org.loralab.lora.variant.adalora;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import ai.djl.modality.nlp.DefaultVocabulary;
-import ai.djl.modality.nlp.embedding.TrainableWordEmbedding;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.SequentialBlock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +21,7 @@ import org.loralab.lora.train.FitListener;
 import org.loralab.lora.train.FitOptions;
 import org.loralab.lora.variant.family.FamilyKit;
 
-/** AdaLoRA's checks around training: one trainable adapter (PEFT), total_step against the fit's steps, layer kinds. */
+/** AdaLoRA's checks around training: one trainable adapter (PEFT), total_step against the fit's steps. */
 class AdaLoraTrainingChecksTest {
     private NDManager m;
     private Toy.Mlp mlp;
@@ -128,16 +125,5 @@ class AdaLoraTrainingChecksTest {
         }
         String err = buf.toString(StandardCharsets.UTF_8);
         assertTrue(err.contains("warning: AdaLoRA adapter 'default': total_step=10 but this fit runs 3 steps"), err);
-    }
-
-    @Test
-    void embeddingIsRejectedNamingTheSupportedKinds() {
-        SequentialBlock net = new SequentialBlock()
-                .add(new TrainableWordEmbedding(new DefaultVocabulary(List.of("a", "b", "c")), 4));
-        Toy.init(net, m, new Shape(2));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> AdaptedModel.inject(net, AdaLora.config(10).targetModules("0").build()));
-        assertTrue(e.getMessage().contains("EMBEDDING, which adalora does not support"), e.getMessage());
-        assertTrue(e.getMessage().contains("adalora supports: [LINEAR, CONV1D, CONV2D, CONV3D]"), e.getMessage());
     }
 }
