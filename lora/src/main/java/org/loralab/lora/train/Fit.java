@@ -189,10 +189,11 @@ public final class Fit {
                         }
                         int from = (int) (b * batch);
                         int to = (int) Math.min(n, from + (long) batch);
-                        double lr = o.lr() * schedule.factor(step, total);
+                        double factor = schedule.factor(step, total);
+                        double lr = o.lr() * factor;
                         try (NDManager scope = manager.newSubManager()) {
                             long[] idx = java.util.Arrays.copyOfRange(order, from, to);
-                            StepInfo info = new StepInfo(step, total, schedule.factor(step, total));
+                            StepInfo info = new StepInfo(step, total, factor);
                             hooks.beforeStep(info);
                             BatchResult r = trainBatch(scope, idx);
                             if (!Double.isFinite(r.loss)) {
@@ -212,7 +213,7 @@ public final class Fit {
                             if (backups != null) {
                                 save(backups);
                             }
-                            setFactor(schedule.factor(step, total));
+                            setFactor(factor);
                             store.updateAllParameters();
                             step++;
                             hooks.afterStep(info);
