@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * with its gradient cleared before every pass, or one leaf never cleared (accumulating, as the training
  * loop did before it cleared gradients; then the expected gradient is the running sum).
  *
- * <p>The default run is small (a few hundred passes, about a second). For the long run:
+ * <p>The default run is small (2 shapes, 144 passes). For the long run over all shapes:
  * {@code mvn -q -pl lora test -Dtest=TuckerConv1x1GradTest -Dloralab.conv1x1.passes=300}, which prints
  * one line per condition with its NaN and mismatch counts.
  */
@@ -51,10 +51,13 @@ class TuckerConv1x1GradTest {
 
     @Test
     void weightAndBiasGradientsAreFiniteAndExact() {
-        int passes = Integer.getInteger("loralab.conv1x1.passes", 8);
+        Integer asked = Integer.getInteger("loralab.conv1x1.passes");
+        int passes = asked == null ? 4 : asked;
+        // default: the shape of the original report ([2,3,1,1] weight on [2,3,6,6]) and a 1x1 image; all on demand
+        int[][] shapes = asked == null ? new int[][] {SHAPES[0], SHAPES[3]} : SHAPES;
         List<String> bad = new ArrayList<>();
         int total = 0;
-        for (int[] s : SHAPES) {
+        for (int[] s : shapes) {
             for (boolean bias : new boolean[] {false, true}) {
                 for (WeightForm form : WeightForm.values()) {
                     for (Grads grads : Grads.values()) {
@@ -62,7 +65,7 @@ class TuckerConv1x1GradTest {
                         total += passes;
                         String line = String.format("N%d c%d o%d %dx%d bias=%s %s %s: %d passes, %d NaN, %d mismatched",
                                 s[0], s[1], s[2], s[3], s[4], bias, form, grads, passes, counts[0], counts[1]);
-                        if (passes > 8) {
+                        if (asked != null) {
                             System.out.println(line);
                         }
                         if (counts[0] + counts[1] > 0) {
@@ -72,7 +75,7 @@ class TuckerConv1x1GradTest {
                 }
             }
         }
-        assertEquals(SHAPES.length * 2 * 3 * 3 * passes, total);
+        assertEquals(shapes.length * 2 * 3 * 3 * passes, total);
         assertTrue(bad.isEmpty(), "1x1 conv2d gradients went wrong:\n" + String.join("\n", bad));
     }
 
