@@ -22,15 +22,18 @@ import org.loralab.lora.variant.lycoris.Tucker;
  * <p>A grouped conv (g groups, weight [out, in/g, k...]) gets one Tucker-2 product per group, since a
  * group's outputs only see its own inputs: {@code tucker_in [g·r, in/g]}, {@code tucker_core [g·r, r, k...]}
  * and {@code tucker_out [out, r]}, group q owning rows q·r.. of the first two and its out/g rows of the
- * last. The three stages are then grouped convolutions with the base's g, so ΔW keeps the base weight's
- * shape and the forward stays exact. With g = 1 the tensors are the ungrouped ones above.
+ * last. The stages are then grouped with the base's g, so ΔW keeps the base weight's shape and the
+ * forward stays exact. With g = 1 the tensors are the ungrouped ones above.
  *
  * <p>The factors are kaiming_uniform(a=sqrt(5)), as PEFT draws its effective-conv factors (the spec gives
  * no init for conv Tucker-2; LoTR's N(0, 1) is for its Linear factors). The forward pass never builds
- * ΔW: a pointwise map in→g·r ({@code U_in}), the core as a conv g·r→g·r with the base kernel, stride,
- * padding, dilation and groups, then a pointwise map g·r→out ({@code U_out}). The pointwise maps are
- * batched matrix products over the channel axis (the maths of a grouped 1×1 conv, for any number of
- * spatial dims). Parameters: {@code r·(in + out) + g·r²·∏k}.
+ * ΔW [out, in/g, k...]: it folds U_in into the core ({@link #inputKernel}, [g·r, in/g, k...], the size of a
+ * LoRA A kernel), runs that as one conv in→g·r with the base stride, padding, dilation and groups, then
+ * a pointwise map g·r→out ({@code U_out}) as batched matrix products over the channel axis. Running U_in
+ * as its own pointwise stage before an r→r core conv would put U_in's gradient behind the engine's conv
+ * input gradient with r output channels, which DJL 0.35.1 / PyTorch 2.7.1 computes wrong (often NaN) on
+ * this machine's CPU whenever the output channels are not a multiple of 16 (EngineConvCheck); conv
+ * weight gradients are right. Parameters: {@code r·(in + out) + g·r²·∏k}.
  */
 final class TuckerConvLayer extends LotrLayer {
     private final Parameter lhs;
@@ -67,14 +70,29 @@ final class TuckerConvLayer extends LotrLayer {
     @Override
     public NDArray forward(AdapterInput in) {
         ParamSource ps = in.params();
-        NDArray h = pointwise(in.x(), ps.value(rhs), groups);
-        h = base.apply(h, ps.value(core), null);
+        NDArray h = base.apply(in.x(), inputKernel(ps.value(core), ps.value(rhs), groups), null);
         return pointwise(h, ps.value(lhs), groups).mul(scaling);
     }
 
     /**
+     * The core with its input factor folded in, {@code K[q·r+i, c, k...] = Σ_j G[q·r+i, j, k...] · U_in[q·r+j, c]}:
+     * [g·r, in/g, k...], the size of a LoRA A kernel, not of ΔW. Running the first two stages as one conv keeps
+     * every factor's gradient on matrix products and a conv weight gradient (see the class comment).
+     */
+    static NDArray inputKernel(NDArray core, NDArray in, int groups) {
+        Shape cs = core.getShape();
+        long r = cs.get(1);
+        long k = cs.size() / (cs.get(0) * r);
+        long inG = in.getShape().get(1);
+        // [g, r, k, r] @ [g, 1, r, in/g] -> [g, r, k, in/g]
+        NDArray t = core.reshape(groups, r, r, k).transpose(0, 1, 3, 2).matMul(in.reshape(groups, 1, r, inG));
+        return t.transpose(0, 1, 3, 2).reshape(new Shape(cs.get(0), inG).addAll(cs.slice(2)));
+    }
+
+    /**
      * The grouped 1×1 convolution with weight {@code w [c_out, c_in/g]} on {@code x [N, c_in, spatial...]}:
-     * per group, a matrix product over the channel axis.
+     * per group, a matrix product over the channel axis (faster than the engine's 1×1 conv here, see
+     * bench/lora/tucker_pointwise.sh).
      */
     static NDArray pointwise(NDArray x, NDArray w, int groups) {
         Shape xs = x.getShape();
