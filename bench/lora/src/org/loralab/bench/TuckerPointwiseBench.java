@@ -9,9 +9,9 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.GradientCollector;
 
 /**
- * The pointwise (1×1) stages of LoTR's Tucker conv: a real grouped 1×1 {@code conv2d} against the batched
- * matrix product the layer uses ({@code TuckerConvLayer.pointwise}), forward + backward with gradients
- * cleared every pass. Also counts NaN weight gradients of the conv form (the suspected engine bug).
+ * A grouped pointwise (1×1) stage as in LoTR's Tucker conv (its U_out stage): a real grouped 1×1
+ * {@code conv2d} against the batched matrix product the layer uses ({@code TuckerConvLayer.pointwise}),
+ * forward + backward with gradients cleared every pass. Also counts NaN weight gradients of the conv form (the suspected engine bug).
  * Prints {@code RESULT <case> conv <ms> matmul <ms> ratio conv/matmul <x> nan <count>/<passes>}.
  *
  * <p>Run: {@code bench/lora/tucker_pointwise.sh} (env PASSES=200 THREADS=1).

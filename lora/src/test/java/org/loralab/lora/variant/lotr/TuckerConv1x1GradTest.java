@@ -29,6 +29,10 @@ import org.junit.jupiter.api.Test;
  * <p>The default run is small (2 shapes, 144 passes). For the long run over all shapes:
  * {@code mvn -q -pl lora test -Dtest=TuckerConv1x1GradTest -Dloralab.conv1x1.passes=300}, which prints
  * one line per condition with its NaN and mismatch counts.
+ *
+ * <p>Result (2026-11-23): 0 NaN and 0 mismatches in 21,600 passes (all shapes × 300); the 1×1 conv is not
+ * the culprit. The NaN the Tucker conv saw came from the k×k core conv's <em>input</em> gradient (r output
+ * channels), which the engine gets wrong on this CPU: see EngineConvCheck.
  */
 class TuckerConv1x1GradTest {
     private static final int[][] SHAPES = {{2, 3, 2, 6, 6}, {4, 8, 4, 5, 5}, {1, 16, 32, 7, 7}, {2, 3, 5, 1, 1}};
