@@ -15,8 +15,9 @@ import org.loralab.lora.variant.Variant;
  * LoTR (spec §18; not in PEFT, follows the reference {@code lotr/lotr.py}): {@code variant("lotr")}.
  * Linear layers get {@code ΔW_l = s · lhsᵀ · G_lᵀ · rhsᵀ}: {@code lhs}/{@code rhs} shared by every
  * adapted Linear of the same shape, a per-layer core G_l ({@code lotr_mid}); parameters
- * {@code r(in + out)} per shape group plus {@code L·r²}. Conv2d layers get a per-layer Tucker-2 kernel
- * update run as three convolutions without materialising it. Option {@code scale} (default 1.0, the
+ * {@code r(in + out)} per shape group plus {@code L·r²}. Conv1d, Conv2d and Conv3d layers, grouped or not,
+ * get a per-layer Tucker-2 kernel update (one per group) run as three stages without materialising it
+ * ({@link TuckerConvLayer}). Option {@code scale} (default 1.0, the
  * reference's default) is the scaling s; lora_alpha is not used. rank_pattern is not supported
  * (the factors are shared, so every layer has rank r).
  */
@@ -41,7 +42,7 @@ public final class LotrVariant implements Variant {
 
     @Override
     public Set<LayerKind> supportedKinds() {
-        return EnumSet.of(LayerKind.LINEAR, LayerKind.CONV2D);
+        return EnumSet.of(LayerKind.LINEAR, LayerKind.CONV1D, LayerKind.CONV2D, LayerKind.CONV3D);
     }
 
     @Override
@@ -64,7 +65,7 @@ public final class LotrVariant implements Variant {
 
     @Override
     public LayerAdapter createLayer(LayerSpec spec, SharedState shared) {
-        if (spec.base().kind() == LayerKind.CONV2D) {
+        if (spec.base().kind().isConv()) {
             return TuckerConvLayer.create(spec);
         }
         return LotrLinearLayer.create(spec, (LotrSharedFactors) shared);

@@ -36,6 +36,36 @@ public final class Tucker {
     }
 
     /**
+     * The Tucker-2 update of a grouped conv kernel, one independent Tucker-2 product per group q
+     * ({@code K_q = U_out,q · G_q ×₂ U_in,q}), stacked along the output channels; with one group it equals
+     * {@link #kernel}{@code (t, outFactor.transpose(), inFactor)}.
+     *
+     * @param t cores [g·r, r, k...] (group q's core is rows q·r .. q·r + r - 1)
+     * @param outFactor [out, r] (group q's factor is its out/g rows)
+     * @param inFactor [g·r, in/g] (group q's factor is rows q·r .. q·r + r - 1)
+     * @param groups g
+     * @return [out, in/g, k...], the layout of a grouped conv weight
+     */
+    public static NDArray groupedKernel(NDArray t, NDArray outFactor, NDArray inFactor, int groups) {
+        Shape ts = t.getShape();
+        long r = ts.get(1);
+        long k = ts.size() / (ts.get(0) * r);
+        long out = outFactor.getShape().get(0);
+        long inG = inFactor.getShape().get(1);
+        // [g, 1, in/g, r] @ [g, r, r, k] -> [g, r, in/g, k]; [g, out/g, r] @ [g, r, in/g*k] -> [g, out/g, in/g*k]
+        NDArray tk = inFactor.reshape(groups, r, inG).transpose(0, 2, 1).expandDims(1)
+                .matMul(t.reshape(groups, r, r, k));
+        NDArray y = outFactor.reshape(groups, out / groups, r).matMul(tk.reshape(groups, r, inG * k));
+        long[] shape = new long[ts.dimension()];
+        shape[0] = out;
+        shape[1] = inG;
+        for (int d = 2; d < ts.dimension(); d++) {
+            shape[d] = ts.get(d);
+        }
+        return y.reshape(new Shape(shape));
+    }
+
+    /**
      * {@code torch.kron(a, b)} for a 2-D {@code a} [a0, a1] and a 2-D or higher {@code b} [b0, b1, k...]
      * (a is unsqueezed to [a0, a1, 1...] as PEFT's make_kron does): [a0*b0, a1*b1, k...].
      */

@@ -58,7 +58,7 @@ public final class MoraLayer implements LayerAdapter {
         m.getArray().setRequiresGradient(true);
         int width = chunks * rh;
         this.compT = transposed(base.manager().create(MoraOperators.compression(in, rh, type), new Shape(width, in)));
-        this.decompT = transposed(base.manager().create(MoraOperators.decompression(out, width), new Shape(out, width)));
+        this.decompT = transposed(base.manager().create(MoraOperators.decompression(out, width, type), new Shape(out, width)));
         compT.setName("mora_compression");
         decompT.setName("mora_decompression");
     }
@@ -98,7 +98,7 @@ public final class MoraLayer implements LayerAdapter {
         return rh;
     }
 
-    /** The MoRA type (1 or 6). */
+    /** The MoRA type (1, 2, 3, 4 or 6). */
     public int type() {
         return type;
     }

@@ -12,14 +12,15 @@ import org.loralab.lora.variant.Variant;
 
 /**
  * MoRA (spec §17; not in PEFT, follows {@code kongds/MoRA/peft-mora}): {@code variant("mora")} on
- * Linear layers, with option {@code mora_type} 1 ("sharing", the default, recommended for large r)
- * or 6 (RoPE, recommended for small r). {@code r} is the LoRA rank whose parameter budget the square
+ * Linear layers, with option {@code mora_type} (the reference's key): 1 ("sharing", the default,
+ * recommended for large r), 2 (grouped sums in, repeat-interleave out), 3 (grouped sums in, tile out),
+ * 4 (sharing in, repeat-interleave out) or 6 (RoPE, recommended for small r); see {@link MoraOperators}. {@code r} is the LoRA rank whose parameter budget the square
  * matrix matches; {@code lora_dropout} applies to the input; alpha is ignored (scaling 1).
  * adapter_config.json is the reference's: {@code peft_type "LORA"} with {@code use_mora: true} and
- * {@code mora_type}. Types 2, 3 and 4 of the reference are not implemented.
+ * {@code mora_type}.
  */
 public final class MoraVariant implements Variant {
-    /** Option key: 1 or 6. */
+    /** Option key: 1, 2, 3, 4 or 6. */
     public static final String MORA_TYPE = "mora_type";
 
     @Override
@@ -45,9 +46,9 @@ public final class MoraVariant implements Variant {
     @Override
     public void validate(AdapterConfig config) {
         long type = config.optionLong(MORA_TYPE, 1);
-        if (type != 1 && type != 6) {
-            throw new IllegalArgumentException("mora_type " + type + " is not supported; use 1 (sharing, for large r) "
-                    + "or 6 (RoPE, for small r)");
+        if (!MoraOperators.isSupported(type)) {
+            throw new IllegalArgumentException("mora_type " + type + " is not supported; use 1 (sharing, for large r), "
+                    + "2, 3, 4 or 6 (RoPE, for small r)");
         }
         if (config.useRslora() || config.loraBias()) {
             throw new IllegalArgumentException("MoRA has fixed scaling 1 and no bias; remove useRslora/loraBias");

@@ -153,8 +153,9 @@ class LotrTest {
         assertEquals(2 * (3 + 4) + 2 * 2 * 9, am.trainableParameters());
         VariantChecks.mergeUnmergeDisable(ConvToy.conv2d(m, 3, 4, 3, 2, 1, 1), xc,
                 cfg().targetModules("conv").init(false).build(), 1e-4);
-        assertThrows(IllegalArgumentException.class, () -> AdaptedModel.inject(ConvToy.conv2d(m, 4, 4, 3, 1, 1, 2),
-                cfg().targetModules("conv").build()));
+        // groups=2: one Tucker-2 product per group, r(in + out) + g·r²·kh·kw (TuckerConvKindsTest has the matrix)
+        assertEquals(2 * (4 + 4) + 2 * 2 * 2 * 9, AdaptedModel.inject(ConvToy.conv2d(m, 4, 4, 3, 1, 1, 2),
+                cfg().targetModules("conv").build()).trainableParameters());
     }
 
     /** The three-conv forward equals the conv of the materialised ΔW, with stride, padding and dilation. */

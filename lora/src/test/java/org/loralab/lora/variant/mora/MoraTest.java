@@ -22,8 +22,9 @@ import org.loralab.lora.testing.Toy;
 import org.loralab.lora.variant.lora.Matrices;
 import org.loralab.lora.variant.lycoris.VariantChecks;
 
-/** MoRA (spec §17): square size, the reference's type 1 and type 6 operators, merge via ΔW, matrix. */
+/** MoRA (spec §17): square size, the reference's operators (types 1, 2, 3, 4, 6), merge via ΔW, test matrix. */
 class MoraTest {
+    private static final int[] TYPES = {1, 2, 3, 4, 6};
     private NDManager m;
     private NDArray x;
 
@@ -56,12 +57,18 @@ class MoraTest {
         assertEquals(15 * 15 + 13 * 13, am.trainableParameters());
         assertEquals(1.0, am.layers().get(0).scaling());
         assertEquals(15, am.layers().get(0).r());
+        for (int type : TYPES) {
+            // lin0 10->20 and lin1 20->2 at r 8: r̂ 15 and 13 (14 and 12 for type 6)
+            int expected = type == 6 ? 14 * 14 + 12 * 12 : 15 * 15 + 13 * 13;
+            assertEquals(expected, AdaptedModel.inject(mlp(), cfg(type).build()).trainableParameters(), "type " + type);
+        }
     }
 
     @Test
-    void noOpAtInitBothTypes() {
-        VariantChecks.noOpAtInit(mlp(), x, cfg(1).build());
-        VariantChecks.noOpAtInit(mlp(), x, cfg(6).build());
+    void noOpAtInitAllTypes() {
+        for (int type : TYPES) {
+            VariantChecks.noOpAtInit(mlp(), x, cfg(type).build());
+        }
     }
 
     /** The adapter's contribution equals a literal port of the reference _apply_mora, types 1 and 6. */
@@ -147,17 +154,21 @@ class MoraTest {
 
     @Test
     void paddingLongerThanInputWraps() {
-        // in 3, out 40, r 8: r̂ = 12 > 2*in; the reference would fail, we wrap the padding around x
-        Linear lin = Linear.builder().setUnits(40).build();
-        SequentialBlock root = new SequentialBlock().add(lin);
-        root.initialize(m, DataType.FLOAT32, new Shape(2, 3));
-        VariantChecks.mergeUnmergeDisable(root, m.randomNormal(new Shape(2, 3)),
-                AdapterConfig.builder().variant("mora").r(3).targetModulesRegex(".*").init(false).seed(2).build(), 1e-4);
+        // in 3, out 40, r 3: r̂ = 11 > 2*in; the reference would fail for types 1/4/6, we wrap the padding
+        // around x; types 2/3 have empty input groups here
+        for (int type : TYPES) {
+            Linear lin = Linear.builder().setUnits(40).build();
+            SequentialBlock root = new SequentialBlock().add(lin);
+            root.initialize(m, DataType.FLOAT32, new Shape(2, 3));
+            VariantChecks.mergeUnmergeDisable(root, m.randomNormal(new Shape(2, 3)), AdapterConfig.builder()
+                    .variant("mora").r(3).targetModulesRegex(".*").option("mora_type", type).init(false).seed(2).build(),
+                    1e-4);
+        }
     }
 
     @Test
     void sequenceInputs() {
-        for (int type : new int[] {1, 6}) {
+        for (int type : TYPES) {
             Linear lin = Linear.builder().setUnits(7).build();
             SequentialBlock root = new SequentialBlock().add(lin);
             root.initialize(m, DataType.FLOAT32, new Shape(2, 3, 12));
@@ -167,16 +178,21 @@ class MoraTest {
     }
 
     @Test
-    void mergeUnmergeDisableBothTypes() {
-        VariantChecks.mergeUnmergeDisable(mlp(), x, cfg(1).init(false).build(), 1e-4);
-        VariantChecks.mergeUnmergeDisable(mlp(), x, cfg(6).init(false).build(), 1e-4);
+    void mergeUnmergeDisableAllTypes() {
+        for (int type : TYPES) {
+            VariantChecks.mergeUnmergeDisable(mlp(), x, cfg(type).init(false).build(), 1e-4);
+        }
     }
 
     @Test
     void saveLoadRoundTrip(@TempDir Path dir) throws Exception {
+        for (int type : TYPES) {
+            AdapterConfig ct = cfg(type).init(false).build();
+            Set<String> names = VariantChecks.saveLoadRoundTrip(mlp(), x, ct, dir.resolve("type" + type));
+            assertEquals(Set.of("lin0.lora_A.weight", "lin1.lora_A.weight"), names);
+            assertEquals(type, AdapterConfigJson.fromJson(AdapterConfigJson.toJson(ct)).optionLong("mora_type", 1));
+        }
         AdapterConfig c = cfg(6).init(false).build();
-        Set<String> names = VariantChecks.saveLoadRoundTrip(mlp(), x, c, dir);
-        assertEquals(Set.of("lin0.lora_A.weight", "lin1.lora_A.weight"), names);
         String json = AdapterConfigJson.toJson(c);
         assertTrue(json.contains("\"use_mora\": true") && json.contains("\"mora_type\": 6")
                 && json.contains("\"peft_type\": \"LORA\""), json);
@@ -190,12 +206,16 @@ class MoraTest {
     void onlyAdapterParamsMove() {
         VariantChecks.onlyAdapterParamsMove(mlp(), x, cfg(1).build(), 0.5f);
         VariantChecks.onlyAdapterParamsMove(mlp(), x, cfg(6).dropout(0.1).build(), 0.5f);
+        VariantChecks.onlyAdapterParamsMove(mlp(), x, cfg(2).build(), 0.5f);
     }
 
     @Test
     void unsupportedTypeFailsClearly() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> AdaptedModel.inject(mlp(), cfg(3).build()));
-        assertTrue(e.getMessage().contains("mora_type 3"), e.getMessage());
+        for (int type : new int[] {0, 5, 7}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> AdaptedModel.inject(mlp(), cfg(type).build()));
+            assertTrue(e.getMessage().contains("mora_type " + type) && e.getMessage().contains("2, 3, 4 or 6"),
+                    e.getMessage());
+        }
     }
 }
