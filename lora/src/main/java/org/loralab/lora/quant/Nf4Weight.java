@@ -1,6 +1,12 @@
 package org.loralab.lora.quant;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -118,6 +124,43 @@ public final class Nf4Weight implements QuantizedWeight {
     public float[] dequantize() {
         float[] constants = nested == null ? absmax : nested.restore();
         return Blockwise.dequantize(codes(), constants, Nf4.CODE, blockSize);
+    }
+
+    /**
+     * The dequantised weight computed by the engine on {@code manager}'s device: the packed bytes are uploaded
+     * as they are (n/2 bytes), each byte looks up its two code values in a 256x2 table (an embedding gather), and
+     * each block is scaled by its constant. Bit for bit {@link #dequantize()} (one fp32 product per value).
+     * Falls back to the host path when n is odd or not a multiple of the block size.
+     */
+    @Override
+    public NDArray dequantize(NDManager manager) {
+        long n = numel();
+        if (n % 2 != 0 || n % blockSize != 0) {
+            return QuantizedWeight.super.dequantize(manager);
+        }
+        float[] constants = nested == null ? absmax : nested.restore();
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray bytes = scratch.create(ByteBuffer.wrap(packed), new Shape(packed.length), DataType.UINT8)
+                    .toType(DataType.INT32, false);
+            NDArray pairs = Embedding.embedding(bytes, scratch.create(BYTE_TO_CODES, new Shape(256, 2)),
+                    SparseFormat.DENSE).head();
+            NDArray scales = scratch.create(constants, new Shape(constants.length, 1));
+            NDArray w = pairs.reshape(constants.length, blockSize).mul(scales).reshape(Shapes.toShape(shape));
+            w.attach(manager);
+            return w;
+        }
+    }
+
+    /** Row b: the code values of byte b's high and low nibble. */
+    private static final float[] BYTE_TO_CODES = byteToCodes();
+
+    private static float[] byteToCodes() {
+        float[] t = new float[512];
+        for (int b = 0; b < 256; b++) {
+            t[2 * b] = Nf4.CODE.value(b >>> 4);
+            t[2 * b + 1] = Nf4.CODE.value(b & 0x0F);
+        }
+        return t;
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.loralab.lora.variant.qlora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import org.loralab.lora.quant.QuantizedWeight;
 import org.loralab.lora.variant.BaseLayer;
 import org.loralab.lora.variant.BaseWeightSource;
@@ -13,18 +12,11 @@ import org.loralab.lora.variant.BaseWeightSource;
  * into the Parameter as dense {@code dequant(Q)}, which is what the Parameter held before this class existed.
  */
 final class QuantizedBase implements BaseWeightSource {
-    private final Shape shape;
     private QuantizedWeight weight;
     private int users;
 
     private QuantizedBase(QuantizedWeight weight) {
         this.weight = weight;
-        int[] s = weight.shape();
-        long[] dims = new long[s.length];
-        for (int i = 0; i < s.length; i++) {
-            dims[i] = s[i];
-        }
-        this.shape = new Shape(dims);
     }
 
     /**
@@ -60,7 +52,7 @@ final class QuantizedBase implements BaseWeightSource {
 
     @Override
     public NDArray materialize(NDManager manager) {
-        return manager.create(weight.dequantize(), shape);
+        return weight.dequantize(manager);
     }
 
     @Override
