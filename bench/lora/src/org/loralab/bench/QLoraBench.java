@@ -41,16 +41,23 @@ public final class QLoraBench {
         int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         System.out.println("# engine " + Engine.getInstance().getEngineName() + " "
                 + Engine.getInstance().getVersion() + ", device " + Engine.getInstance().defaultDevice());
+        int rounds = Integer.getInteger("bench.rounds", 2);
+        String only = System.getProperty("bench.only", "");
         try (NDManager root = NDManager.newBaseManager()) {
             Supplier<Block> vit = () -> Vit.builder().setImageSize(32).setPatchSize(4).setChannels(3)
                     .setHiddenSize(128).setLayers(4).setHeads(4).setMlpDim(512).setClasses(10).build();
             AdapterConfig.Builder vitLora = AdapterConfig.builder().r(8).alpha(16).targetModules("query", "value")
                     .modulesToSave("classifier").seed(0);
-            compare(root, "vit", vit, new Shape(32, 3, 32, 32), vitLora, steps, warmup);
             Supplier<Block> mlp = () -> stack(512, 4);
             AdapterConfig.Builder mlpLora = AdapterConfig.builder().r(8).alpha(16).targetModulesRegex("lin\\d+").seed(0);
-            compare(root, "mlp", mlp, new Shape(64, 512), mlpLora, steps, warmup);
-            residentSet(root);
+            if (!only.equals("rss")) {
+                compare(root, "vit", vit, new Shape(32, 3, 32, 32), vitLora, steps, warmup, rounds);
+                compare(root, "mlp", mlp, new Shape(64, 512), mlpLora, steps, warmup, rounds);
+            }
+            if (!only.equals("time")) {
+                residentSet(root, false); // warm-up: the allocator's and JIT's first-use costs
+                residentSet(root, true);
+            }
         }
     }
 
@@ -62,35 +69,48 @@ public final class QLoraBench {
         return b.build();
     }
 
+    /** Each kind once per round, rounds interleaved (the machine's load drifts); the best of the rounds counts. */
     private static void compare(NDManager root, String name, Supplier<Block> factory, Shape in,
-            AdapterConfig.Builder config, int steps, int warmup) {
+            AdapterConfig.Builder config, int steps, int warmup, int rounds) {
         Map<String, double[]> ms = new LinkedHashMap<>();
-        for (String kind : KINDS) {
-            try (NDManager m = root.newSubManager()) {
-                Block block = factory.get();
-                block.initialize(m, DataType.FLOAT32, in);
-                block.freezeParameters(true);
-                AdapterConfig c = kind.equals("lora") ? config.build()
-                        : config.variant("qlora").option("quantization", kind).build();
-                AdaptedModel am = AdaptedModel.inject(block, c);
-                float[] x = gaussian((int) in.size(), 0);
-                float[] labels = new float[(int) in.get(0)];
-                Random rnd = new Random(1);
-                for (int i = 0; i < labels.length; i++) {
-                    labels[i] = rnd.nextInt(10);
-                }
-                double train = LoraBench.trainMs(m, am, x, labels, in, steps, warmup);
-                double fwd = LoraBench.forwardMs(m, am.block(), x, in, steps, warmup);
-                ms.put(kind, new double[] {fwd, train});
-                System.out.printf("RESULT djl_%s_%s_fwd_ms %.3f%nRESULT djl_%s_%s_train_ms %.3f%n", name, kind, fwd,
-                        name, kind, train);
-                if (!kind.equals("lora")) {
-                    MemoryReport r = QLoraReport.resident(am, "default");
-                    System.out.printf("# %s %s: quantised base weights %d values, resident %d bytes = %.4fx fp32%n",
-                            name, kind, r.numel(), r.storedBytes(), r.ratio());
-                }
+        for (int round = 0; round < rounds; round++) {
+            for (String kind : KINDS) {
+                double[] t = time(root, name, kind, factory, in, config, steps, warmup);
+                ms.merge(kind, t, (a, b) -> new double[] {Math.min(a[0], b[0]), Math.min(a[1], b[1])});
             }
         }
+        ratios(name, ms);
+    }
+
+    private static double[] time(NDManager root, String name, String kind, Supplier<Block> factory, Shape in,
+            AdapterConfig.Builder config, int steps, int warmup) {
+        try (NDManager m = root.newSubManager()) {
+            Block block = factory.get();
+            block.initialize(m, DataType.FLOAT32, in);
+            block.freezeParameters(true);
+            AdapterConfig c = kind.equals("lora") ? config.build()
+                    : config.build().toBuilder().variant("qlora").option("quantization", kind).build();
+            AdaptedModel am = AdaptedModel.inject(block, c);
+            float[] x = gaussian((int) in.size(), 0);
+            float[] labels = new float[(int) in.get(0)];
+            Random rnd = new Random(1);
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = rnd.nextInt(10);
+            }
+            double train = LoraBench.trainMs(m, am, x, labels, in, steps, warmup);
+            double fwd = LoraBench.forwardMs(m, am.block(), x, in, steps, warmup);
+            System.out.printf("RESULT djl_%s_%s_fwd_ms %.3f%nRESULT djl_%s_%s_train_ms %.3f%n", name, kind, fwd,
+                    name, kind, train);
+            if (!kind.equals("lora")) {
+                MemoryReport r = QLoraReport.resident(am, "default");
+                System.out.printf("# %s %s: quantised base weights %d values, resident %d bytes = %.4fx fp32%n",
+                        name, kind, r.numel(), r.storedBytes(), r.ratio());
+            }
+            return new double[] {fwd, train};
+        }
+    }
+
+    private static void ratios(String name, Map<String, double[]> ms) {
         double[] lora = ms.get("lora");
         for (String kind : KINDS) {
             if (!kind.equals("lora")) {
@@ -102,7 +122,7 @@ public final class QLoraBench {
     }
 
     /** VmRSS of a 1024 → 2048 x4 → 10 stack: fp32, after NF4 QLoRA injection, after a training step. */
-    private static void residentSet(NDManager root) throws Exception {
+    private static void residentSet(NDManager root, boolean print) throws Exception {
         try (NDManager m = root.newSubManager()) {
             Shape in = new Shape(32, 1024);
             Block block = stack(2048, 4);
@@ -127,6 +147,9 @@ public final class QLoraBench {
             }
             long trained = rssKb();
             MemoryReport r = QLoraReport.resident(am, "default");
+            if (!print) {
+                return;
+            }
             System.out.printf("RSS 1024->2048x4 stack: fp32 weights %.1f MB; VmRSS %.1f MB before injection, %.1f MB "
                     + "after NF4 QLoRA (%+.1f MB), %.1f MB after a training step; resident report %.1f MB (%.4fx)%n",
                     fp32 / 1e6, before / 1e3, injected / 1e3, (injected - before) / 1e3, trained / 1e3,
@@ -137,6 +160,16 @@ public final class QLoraBench {
     private static long rssKb() throws Exception {
         System.gc();
         Thread.sleep(200);
+        if (Boolean.getBoolean("bench.verbose")) {
+            Runtime rt = Runtime.getRuntime();
+            long direct = 0;
+            for (var pool : java.lang.management.ManagementFactory.getPlatformMXBeans(
+                    java.lang.management.BufferPoolMXBean.class)) {
+                direct += pool.getMemoryUsed();
+            }
+            System.out.printf("#   heap committed %.1f MB, used %.1f MB, NIO buffers %.1f MB%n", rt.totalMemory() / 1e6,
+                    (rt.totalMemory() - rt.freeMemory()) / 1e6, direct / 1e6);
+        }
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
