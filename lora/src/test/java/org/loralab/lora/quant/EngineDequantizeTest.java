@@ -27,13 +27,14 @@ class EngineDequantizeTest {
 
     @ParameterizedTest
     @CsvSource({"nf4,128,64,64", "nf4,96,208,64", "nf4-dq,96,208,64", "nf4-dq,256,256,64", "nf4,64,96,32",
-        "nf4,64,96,128", "nf4,7,9,64", "nf4,10,48,64", "nf4-dq,3,5,64", "int8,33,17,0", "int8,256,256,0"})
+        "nf4,64,96,128", "nf4,7,9,64", "nf4,10,48,64", "nf4-dq,3,5,64", "fp4,128,64,64", "fp4-dq,96,208,64", "fp4,7,9,64", "int8,33,17,64", "int8,256,256,64"})
     void engineDequantizeIsBitIdenticalToTheHostPath(String format, int rows, int cols, int blockSize) {
         float[] w = gaussian(rows * cols, rows * 31L + cols);
         int[] shape = {rows, cols};
+        QuantOptions o = format.endsWith("-dq") ? QuantOptions.qlora().withBlockSize(blockSize)
+                : QuantOptions.nf4().withBlockSize(blockSize);
         QuantizedWeight q = format.equals("int8") ? Int8RowwiseWeight.quantize(w, shape)
-                : Nf4Weight.quantize(w, shape, format.equals("nf4-dq") ? QuantOptions.qlora().withBlockSize(blockSize)
-                        : QuantOptions.nf4().withBlockSize(blockSize));
+                : Nf4Weight.quantize(w, shape, o, format.startsWith("fp4") ? Fp4.CODE : Nf4.CODE);
         try (NDManager m = NDManager.newBaseManager()) {
             int before = m.getManagedArrays().size();
             NDArray d = q.dequantize(m);

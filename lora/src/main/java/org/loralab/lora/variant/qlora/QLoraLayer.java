@@ -81,6 +81,10 @@ public final class QLoraLayer extends LoraLayer {
     }
 
     static void checkBits(LoftQConfig lc, Quantization q) {
+        if (q.isFp4()) {
+            throw new IllegalArgumentException("LoftQ quantises with NF4, as PEFT does; use quantization nf4 or nf4-dq "
+                    + "with init loftq (or int8 with loftq_bits 8), not " + q.key());
+        }
         if (lc.bits() != q.bits()) {
             throw new IllegalArgumentException("loftq_bits " + lc.bits() + " does not match quantization '" + q.key()
                     + "' (use loftq_bits " + q.bits() + ", or quantization " + (lc.bits() == 8 ? "int8" : "nf4") + ")");

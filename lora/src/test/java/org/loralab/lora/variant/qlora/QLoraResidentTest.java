@@ -88,7 +88,7 @@ class QLoraResidentTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"nf4", "nf4-dq", "int8"})
+    @ValueSource(strings = {"nf4", "nf4-dq", "fp4", "fp4-dq", "int8"})
     void residentBaseWeightIsTheQuantisedStorageOnly(String quantization) {
         QLoraTest.Attention att = attention(m, 1);
         Parameter w = att.query.getDirectParameters().get("weight");
@@ -183,7 +183,7 @@ class QLoraResidentTest {
 
     /** The same forward with plain LoRA on a dense {@code dequant(Q)} base: the quantised path must match bit for bit. */
     @ParameterizedTest
-    @ValueSource(strings = {"nf4", "nf4-dq", "int8"})
+    @ValueSource(strings = {"nf4", "nf4-dq", "fp4", "fp4-dq", "int8"})
     void forwardIsBitIdenticalToADenseDequantisedBase(String quantization) {
         AdaptedModel am = AdaptedModel.inject(mlp, cfg(quantization).init(false).build());
         WideMlp twin = WideMlp.create(m, 11);

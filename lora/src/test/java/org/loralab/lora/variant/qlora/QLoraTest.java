@@ -421,8 +421,11 @@ class QLoraTest {
     @Test
     void badOptionsSayWhatToDo() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> AdaptedModel.inject(mlp, cfg("fp4").build()));
-        assertTrue(e.getMessage().contains("nf4, nf4-dq or int8"), e.getMessage());
+                () -> AdaptedModel.inject(mlp, cfg("fp8").build()));
+        assertTrue(e.getMessage().contains("nf4, nf4-dq, fp4, fp4-dq or int8"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> AdaptedModel.inject(mlp, cfg("fp4").init("loftq")
+                .option("loftq_config", Map.of("loftq_bits", 4)).build()));
+        assertTrue(e.getMessage().contains("LoftQ quantises with NF4"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> AdaptedModel.inject(mlp, cfg("nf4").option("quant_block_size", 48).build()));
         assertTrue(e.getMessage().contains("power of two"), e.getMessage());
