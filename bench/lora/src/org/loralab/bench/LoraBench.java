@@ -111,7 +111,7 @@ public final class LoraBench {
         return bestMs(step, steps, warmup, REPEATS);
     }
 
-    private static double bestMs(Runnable step, int steps, int warmup, int repeats) {
+    static double bestMs(Runnable step, int steps, int warmup, int repeats) {
         for (int i = 0; i < Math.max(warmup, 3); i++) {
             step.run();
         }
@@ -127,7 +127,7 @@ public final class LoraBench {
     }
 
     /** Eval-mode forward of one batch, per-step sub-manager. */
-    private static double forwardMs(NDManager m, Block block, float[] x, Shape shape, int steps, int warmup) {
+    static double forwardMs(NDManager m, Block block, float[] x, Shape shape, int steps, int warmup) {
         ParameterStore ps = new ParameterStore(m, false);
         return bestMs(() -> {
             try (NDManager batch = m.newSubManager()) {
@@ -138,7 +138,7 @@ public final class LoraBench {
     }
 
     /** Forward + softmax cross-entropy + backward + Adam(1e-3) on the trainable tensors. */
-    private static double trainMs(NDManager m, AdaptedModel am, float[] x, float[] labels, Shape shape,
+    static double trainMs(NDManager m, AdaptedModel am, float[] x, float[] labels, Shape shape,
             int steps, int warmup) {
         Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build();
         Loss loss = Loss.softmaxCrossEntropyLoss();

@@ -3,6 +3,7 @@ package org.loralab.lora.inject;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -46,7 +47,8 @@ interface ActivationWrapper extends Wrapper {
     /** The shared forward: base output plus every running adapter's term, in fp32 for float inputs. */
     static NDList forward(AdaptedLayer layer, Block base, ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
-        NDList out = base.forward(ps, inputs, training, params);
+        NDList out = layer.base.weightSource() == null ? base.forward(ps, inputs, training, params)
+                : sourcedBaseForward(layer.base, ps, inputs, training);
         List<LayerAdapter> run = layer.running();
         if (run.isEmpty()) {
             return out;
@@ -84,5 +86,37 @@ interface ActivationWrapper extends Wrapper {
             res.add(out.get(i));
         }
         return res;
+    }
+
+    /**
+     * The base op with W materialised by the layer's weight source into a scratch manager that closes right
+     * after the op: the dense W lives for this call only (autograd keeps its storage until backward when the
+     * input needs a gradient), nothing stays on the model's or the batch's manager but the output.
+     */
+    private static NDList sourcedBaseForward(DjlBaseLayer base, ParameterStore ps, NDList inputs, boolean training) {
+        NDArray x = inputs.singletonOrThrow();
+        NDManager owner = x.getManager();
+        try (NDManager scratch = owner.newSubManager()) {
+            NDArray w = base.weightSource().materialize(scratch);
+            NDArray b = base.bias() == null ? null : ps.getValue(base.bias(), x.getDevice(), training);
+            NDArray y = base.apply(x, w, b);
+            y.attach(owner);
+            return new NDList(y);
+        }
+    }
+
+    /** DJL's saveParameters of a wrapper, with the base W dense while it is written. */
+    default void saveWithDenseBase(DjlBaseLayer.IoStep superSave) throws java.io.IOException {
+        try {
+            DjlBaseLayer.withDenseWeights(java.util.List.of(layer().base), superSave);
+        } catch (ai.djl.MalformedModelException e) {
+            throw new IllegalStateException(e); // saving does not parse a model
+        }
+    }
+
+    /** DJL's loadParameters of a wrapper: the loaded W goes to the weight source, if any. */
+    default void loadWithDenseBase(DjlBaseLayer.IoStep superLoad)
+            throws java.io.IOException, ai.djl.MalformedModelException {
+        DjlBaseLayer.withDenseWeights(java.util.List.of(layer().base), superLoad);
     }
 }

@@ -24,6 +24,7 @@ import org.loralab.lora.config.TargetModules;
 import org.loralab.lora.io.AdapterFiles;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
+import org.loralab.lora.variant.BaseWeightSource;
 import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerKind;
 import org.loralab.lora.variant.LayerSpec;
@@ -142,9 +143,14 @@ final class AdaptedModelImpl implements AdaptedModel {
         }
         boolean touchesBase = !forLoading && !Set.of("true", "false", "gaussian").contains(config.init().family());
         Map<String, NDArray> backup = new LinkedHashMap<>();
+        Map<String, float[][]> sourcedBackup = new LinkedHashMap<>();
         if (touchesBase) {
             for (Map.Entry<String, BaseLayer> e : bases.entrySet()) {
-                backup.put(e.getKey(), e.getValue().weight().getArray().duplicate());
+                if (e.getValue().weightSource() != null) {
+                    sourcedBackup.put(e.getKey(), e.getValue().weightMatrix());
+                } else {
+                    backup.put(e.getKey(), e.getValue().weight().getArray().duplicate());
+                }
             }
         }
         configs.put(name, config);
@@ -176,6 +182,7 @@ final class AdaptedModelImpl implements AdaptedModel {
             for (Map.Entry<String, NDArray> b : backup.entrySet()) {
                 bases.get(b.getKey()).weight().getArray().set(b.getValue().toByteBuffer());
             }
+            sourcedBackup.forEach((path, w) -> bases.get(path).setWeightMatrix(w));
             throw ex;
         } finally {
             for (NDArray b : backup.values()) {
@@ -583,7 +590,9 @@ final class AdaptedModelImpl implements AdaptedModel {
                     continue;
                 }
                 try (NDScope scope = new NDScope()) {
-                    NDArray w = la.effectiveWeight(layer.base.weight().getArray(), ParamSource.DIRECT);
+                    BaseWeightSource src = layer.base.weightSource();
+                    NDArray w = la.effectiveWeight(src == null ? layer.base.weight().getArray()
+                            : src.materialize(layer.base.manager()), ParamSource.DIRECT);
                     boolean bad = w.isNaN().any().getBoolean() || w.isInfinite().any().getBoolean();
                     if (bad) {
                         throw new IllegalStateException("NaNs detected in the merged weights. The adapter " + a

@@ -65,6 +65,17 @@ final class AdapterBlock extends AbstractBlock implements ActivationWrapper {
     }
 
     @Override
+    public void saveParameters(java.io.DataOutputStream os) throws java.io.IOException {
+        saveWithDenseBase(() -> super.saveParameters(os));
+    }
+
+    @Override
+    public void loadParameters(NDManager manager, java.io.DataInputStream is)
+            throws java.io.IOException, ai.djl.MalformedModelException {
+        loadWithDenseBase(() -> super.loadParameters(manager, is));
+    }
+
+    @Override
     public String toString() {
         return "AdapterBlock(" + layer.adapters.keySet() + ", " + base + ")";
     }

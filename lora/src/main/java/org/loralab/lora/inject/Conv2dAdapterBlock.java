@@ -85,6 +85,17 @@ final class Conv2dAdapterBlock extends Conv2d implements ActivationWrapper {
     }
 
     @Override
+    public void saveParameters(java.io.DataOutputStream os) throws java.io.IOException {
+        saveWithDenseBase(() -> super.saveParameters(os));
+    }
+
+    @Override
+    public void loadParameters(NDManager manager, java.io.DataInputStream is)
+            throws java.io.IOException, ai.djl.MalformedModelException {
+        loadWithDenseBase(() -> super.loadParameters(manager, is));
+    }
+
+    @Override
     public String toString() {
         return "Conv2dAdapterBlock(" + layer.adapters.keySet() + ", " + base + ")";
     }

@@ -59,13 +59,48 @@ final class WeightPathBlock extends AbstractBlock implements Wrapper {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         boolean any = false;
+        boolean sourced = false;
         for (AdaptedLayer l : layers.values()) {
-            if (!l.running().isEmpty()) {
-                any = true;
-                break;
-            }
+            any |= !l.running().isEmpty();
+            sourced |= l.base.weightSource() != null;
         }
-        return inner.forward(any ? new DeltaStore(ps) : ps, inputs, training, params);
+        if (!sourced) {
+            return inner.forward(any ? new DeltaStore(ps, null) : ps, inputs, training, params);
+        }
+        // sourced weights are materialised into a scratch manager that closes after this forward
+        NDManager owner = inputs.head().getManager();
+        try (NDManager scratch = owner.newSubManager()) {
+            NDList out = inner.forward(new DeltaStore(ps, scratch), inputs, training, params);
+            for (NDArray a : out) {
+                if (a.getManager() == scratch) {
+                    a.attach(owner);
+                }
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public void saveParameters(java.io.DataOutputStream os) throws java.io.IOException {
+        try {
+            DjlBaseLayer.withDenseWeights(bases(), () -> super.saveParameters(os));
+        } catch (ai.djl.MalformedModelException e) {
+            throw new IllegalStateException(e); // saving does not parse a model
+        }
+    }
+
+    @Override
+    public void loadParameters(NDManager manager, java.io.DataInputStream is)
+            throws java.io.IOException, ai.djl.MalformedModelException {
+        DjlBaseLayer.withDenseWeights(bases(), () -> super.loadParameters(manager, is));
+    }
+
+    private List<DjlBaseLayer> bases() {
+        List<DjlBaseLayer> out = new java.util.ArrayList<>();
+        for (AdaptedLayer l : layers.values()) {
+            out.add(l.base);
+        }
+        return out;
     }
 
     @Override
@@ -78,22 +113,26 @@ final class WeightPathBlock extends AbstractBlock implements Wrapper {
         inner.initialize(manager, dataType, shapes);
     }
 
-    /** Hands out W + ΔW for adapted weights, everything else unchanged. */
+    /** Hands out W + ΔW for adapted weights (W from the weight source when there is one), everything else unchanged. */
     private final class DeltaStore extends ParameterStore {
         private final ParameterStore real;
+        private final NDManager scratch;
 
-        DeltaStore(ParameterStore real) {
+        DeltaStore(ParameterStore real, NDManager scratch) {
             super(real.getManager(), false);
             this.real = real;
+            this.scratch = scratch;
         }
 
         @Override
         public NDArray getValue(Parameter p, Device device, boolean training) {
-            NDArray w = real.getValue(p, device, training);
+            AdaptedLayer l = p == null ? null : layers.get(p);
+            NDArray w = l != null && l.base.weightSource() != null
+                    ? l.base.weightSource().materialize(scratch).toDevice(device, false)
+                    : real.getValue(p, device, training);
             if (p == null) {
                 return w;
             }
-            AdaptedLayer l = layers.get(p);
             AdaptedLayer lb = l == null ? biases.get(p) : null;
             if (l == null && lb == null) {
                 return w;

@@ -24,6 +24,12 @@
  * Blocks written for this project should keep children in {@code Block}-, {@code Linear}- or
  * {@code Conv2d}-typed fields (or only in the children list).
  *
+ * <h2>A base weight held elsewhere</h2>
+ * A variant may install a {@link org.loralab.lora.variant.BaseWeightSource} on the base layer (QLoRA's
+ * quantised storage). The weight Parameter then keeps its shape but frees its storage (it views one NaN);
+ * both paths run the base op with a dense W the source materialises per forward into a scratch manager;
+ * the wrappers densify W only while DJL saves or loads parameters.
+ *
  * <h2>Training</h2>
  * Make trainers with {@link org.loralab.lora.inject.AdaptedModel#newTrainer}: DJL's PyTorch engine
  * unfreezes all parameters of a loaded model in {@code Model.newTrainer}. Call

@@ -28,7 +28,7 @@ final class Blockwise {
         return (int) blocks;
     }
 
-    static Result quantize(float[] x, CodeBook code, int blockSize) {
+    static Result quantize(float[] x, QuantCode code, int blockSize) {
         int n = x.length;
         int blocks = blockCount(n, blockSize);
         byte[] codes = new byte[n];
@@ -56,7 +56,7 @@ final class Blockwise {
     }
 
     /** {@code out[i] = code[codes[i]] · absmax[i / blockSize]} in fp32. */
-    static float[] dequantize(byte[] codes, float[] absmax, CodeBook code, int blockSize) {
+    static float[] dequantize(byte[] codes, float[] absmax, QuantCode code, int blockSize) {
         float[] out = new float[codes.length];
         for (int i = 0; i < codes.length; i++) {
             out[i] = code.value(codes[i] & 0xFF) * absmax[i / blockSize];

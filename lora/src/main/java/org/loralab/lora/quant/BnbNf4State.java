@@ -56,6 +56,10 @@ public final class BnbNf4State {
 
     /** The entries for one weight stored under {@code key} (e.g. {@code "model.layers.0.q_proj.weight"}). */
     public static Map<String, Tensor> toTensors(String key, Nf4Weight weight) {
+        if (weight.code() != Nf4.CODE) {
+            throw new IllegalArgumentException("the bitsandbytes nf4 state holds NF4 weights; '" + key + "' is "
+                    + weight.format());
+        }
         Map<String, Tensor> out = new LinkedHashMap<>();
         byte[] packed = weight.packed();
         out.put(key, Tensor.u8(packed, packed.length, 1));

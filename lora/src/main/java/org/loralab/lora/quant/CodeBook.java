@@ -8,7 +8,7 @@ import java.util.Arrays;
  * midpoint takes the LOWER index (spec §13.2 step 4: {@code bucketize(u, midpoints, right=False)}; the CUDA
  * NF4 kernel compares with {@code >} against the same thresholds).
  */
-public final class CodeBook {
+public final class CodeBook implements QuantCode {
     private final String name;
     private final float[] values;
     private final float[] midpoints;
@@ -27,18 +27,22 @@ public final class CodeBook {
         }
     }
 
+    @Override
     public String name() {
         return name;
     }
 
+    @Override
     public int size() {
         return values.length;
     }
 
+    @Override
     public float value(int index) {
         return values[index];
     }
 
+    @Override
     public float[] values() {
         return values.clone();
     }
@@ -48,6 +52,7 @@ public final class CodeBook {
     }
 
     /** Index of the nearest code for a normalised value u in [-1, 1]; ties go to the lower index. */
+    @Override
     public int nearest(float u) {
         int lo = 0;
         int hi = midpoints.length; // answer in [0, midpoints.length]: first i with u <= midpoints[i]
@@ -63,6 +68,7 @@ public final class CodeBook {
     }
 
     /** Bytes a serialized copy of this table takes ({@code weight.quant_map}: fp32 values). */
+    @Override
     public long storedBytes() {
         return 4L * values.length;
     }

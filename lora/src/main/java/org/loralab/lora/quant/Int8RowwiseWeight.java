@@ -1,6 +1,9 @@
 package org.loralab.lora.quant;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -90,6 +93,21 @@ public final class Int8RowwiseWeight implements QuantizedWeight {
             out[i] = (codes[i] * rowAbsmax[i / rowLength]) * INV_127;
         }
         return out;
+    }
+
+    /**
+     * The dequantised weight computed by the engine on {@code manager}'s device from the uploaded int8 codes
+     * ({@code (q · rowmax) · (1/127)} in fp32, the same two roundings as {@link #dequantize()}).
+     */
+    @Override
+    public NDArray dequantize(NDManager manager) {
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray q = scratch.create(codes, new Shape(rowAbsmax.length, rowLength)).toType(DataType.FLOAT32, false);
+            NDArray w = q.mul(scratch.create(rowAbsmax, new Shape(rowAbsmax.length, 1))).mul(INV_127)
+                    .reshape(Shapes.toShape(shape));
+            w.attach(manager);
+            return w;
+        }
     }
 
     @Override

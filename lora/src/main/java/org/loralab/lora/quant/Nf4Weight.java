@@ -1,13 +1,20 @@
 package org.loralab.lora.quant;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A weight in bitsandbytes NF4 storage (spec §13.2-13.3): the row-major values quantised in blocks of
- * {@code blockSize} against {@link Nf4#CODE}, packed two per byte high nibble first, with one fp32 absmax per
- * block, or, with double quantisation, the absmax values themselves 8-bit quantised.
+ * A weight in bitsandbytes 4-bit storage (spec §13.2-13.3): the row-major values quantised in blocks of
+ * {@code blockSize} against {@link Nf4#CODE} (or, made with {@link #quantize(float[], int[], QuantOptions, QuantCode)},
+ * {@link Fp4#CODE}), packed two per byte high nibble first, with one fp32 absmax per block, or, with double
+ * quantisation, the absmax values themselves 8-bit quantised.
  */
 public final class Nf4Weight implements QuantizedWeight {
     private final int[] shape;
@@ -15,8 +22,15 @@ public final class Nf4Weight implements QuantizedWeight {
     private final byte[] packed;
     private final float[] absmax; // null when double-quantised
     private final DoubleQuantizedAbsmax nested; // null without double quantisation
+    private final QuantCode code;
 
     private Nf4Weight(int[] shape, int blockSize, byte[] packed, float[] absmax, DoubleQuantizedAbsmax nested) {
+        this(shape, blockSize, packed, absmax, nested, Nf4.CODE);
+    }
+
+    private Nf4Weight(int[] shape, int blockSize, byte[] packed, float[] absmax, DoubleQuantizedAbsmax nested,
+            QuantCode code) {
+        this.code = code;
         this.shape = shape;
         this.blockSize = blockSize;
         this.packed = packed;
@@ -25,15 +39,23 @@ public final class Nf4Weight implements QuantizedWeight {
     }
 
     public static Nf4Weight quantize(float[] values, int[] shape, QuantOptions options) {
+        return quantize(values, shape, options, Nf4.CODE);
+    }
+
+    /** Quantises against another 16-value code ({@link Fp4#CODE}). */
+    public static Nf4Weight quantize(float[] values, int[] shape, QuantOptions options, QuantCode code) {
+        if (code.size() != 16) {
+            throw new IllegalArgumentException("a 4-bit code has 16 values; " + code.name() + " has " + code.size());
+        }
         int n = Shapes.checkedNumel(values, shape);
-        Blockwise.Result r = Blockwise.quantize(values, Nf4.CODE, options.blockSize());
+        Blockwise.Result r = Blockwise.quantize(values, code, options.blockSize());
         byte[] packed = NibblePacking.pack(r.codes());
         assert packed.length == (n + 1) / 2;
         if (options.doubleQuant()) {
             DoubleQuantizedAbsmax dq = DoubleQuantizedAbsmax.quantize(r.absmax(), options.nestedBlockSize());
-            return new Nf4Weight(shape.clone(), options.blockSize(), packed, null, dq);
+            return new Nf4Weight(shape.clone(), options.blockSize(), packed, null, dq, code);
         }
-        return new Nf4Weight(shape.clone(), options.blockSize(), packed, r.absmax(), null);
+        return new Nf4Weight(shape.clone(), options.blockSize(), packed, r.absmax(), null, code);
     }
 
     /**
@@ -73,12 +95,17 @@ public final class Nf4Weight implements QuantizedWeight {
 
     @Override
     public Nf4Weight requantize(float[] values) {
-        return quantize(values, shape, options());
+        return quantize(values, shape, options(), code);
     }
 
     @Override
     public String format() {
-        return nested == null ? "nf4" : "nf4+dq";
+        return code.name() + (nested == null ? "" : "+dq");
+    }
+
+    /** The 4-bit code the indices refer to ({@link Nf4#CODE} or {@link Fp4#CODE}). */
+    public QuantCode code() {
+        return code;
     }
 
     @Override
@@ -117,7 +144,42 @@ public final class Nf4Weight implements QuantizedWeight {
     @Override
     public float[] dequantize() {
         float[] constants = nested == null ? absmax : nested.restore();
-        return Blockwise.dequantize(codes(), constants, Nf4.CODE, blockSize);
+        return Blockwise.dequantize(codes(), constants, code, blockSize);
+    }
+
+    /**
+     * The dequantised weight computed by the engine on {@code manager}'s device: the packed bytes are uploaded
+     * as they are (n/2 bytes), each byte looks up its two code values in a 256x2 table (an embedding gather), and
+     * each block is scaled by its constant. Bit for bit {@link #dequantize()} (one fp32 product per value).
+     * Falls back to the host path when n is odd or not a multiple of the block size.
+     */
+    @Override
+    public NDArray dequantize(NDManager manager) {
+        long n = numel();
+        if (n % 2 != 0 || n % blockSize != 0) {
+            return QuantizedWeight.super.dequantize(manager);
+        }
+        float[] constants = nested == null ? absmax : nested.restore();
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray bytes = scratch.create(ByteBuffer.wrap(packed), new Shape(packed.length), DataType.UINT8)
+                    .toType(DataType.INT32, false);
+            NDArray pairs = Embedding.embedding(bytes, scratch.create(byteToCodes(code), new Shape(256, 2)),
+                    SparseFormat.DENSE).head();
+            NDArray scales = scratch.create(constants, new Shape(constants.length, 1));
+            NDArray w = pairs.reshape(constants.length, blockSize).mul(scales).reshape(Shapes.toShape(shape));
+            w.attach(manager);
+            return w;
+        }
+    }
+
+    /** Row b: the code values of byte b's high and low nibble. */
+    private static float[] byteToCodes(QuantCode code) {
+        float[] t = new float[512];
+        for (int b = 0; b < 256; b++) {
+            t[2 * b] = code.value(b >>> 4);
+            t[2 * b + 1] = code.value(b & 0x0F);
+        }
+        return t;
     }
 
     @Override
@@ -137,7 +199,7 @@ public final class Nf4Weight implements QuantizedWeight {
             parts.put("offset fp32", 4L);
             parts.put("nested quant_map", DynamicMap.SIGNED_8BIT.storedBytes());
         }
-        parts.put("quant_map", Nf4.CODE.storedBytes());
+        parts.put("quant_map", code.storedBytes());
         return new MemoryReport(format(), numel(), parts);
     }
 }

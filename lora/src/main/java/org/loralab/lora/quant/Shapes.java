@@ -31,6 +31,14 @@ final class Shapes {
         return (int) n;
     }
 
+    static Shape toShape(int[] shape) {
+        long[] dims = new long[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            dims[i] = shape[i];
+        }
+        return new Shape(dims);
+    }
+
     static int[] toIntShape(Shape shape) {
         int[] dims = new int[shape.dimension()];
         for (int i = 0; i < dims.length; i++) {

@@ -69,4 +69,27 @@ public interface BaseLayer {
      * layout of {@link #weightMatrix()}. For PiSSA/OLoRA/LoftQ residuals.
      */
     void setWeightMatrix(float[][] w);
+
+    /**
+     * Bytes W takes in memory now: the dense Parameter ({@code numel · itemsize}), or, with a
+     * {@link #weightSource()}, the source's bytes plus what the released Parameter still holds.
+     */
+    default long residentWeightBytes() {
+        NDArray w = weight().getArray();
+        return w.size() * w.getDataType().getNumOfBytes();
+    }
+
+    /** The source that holds W instead of the weight Parameter, or null while W is a dense Parameter. */
+    default BaseWeightSource weightSource() {
+        return null;
+    }
+
+    /**
+     * Makes {@code source} the holder of W: the weight Parameter keeps its shape (parameter counts, the DJL tree)
+     * but releases its storage, and the base op, {@link #weightMatrix()}, {@link #setWeightMatrix} and merges go
+     * through the source. {@code null} puts W back into the Parameter as a dense array with the source's values.
+     */
+    default void setWeightSource(BaseWeightSource source) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot hold its weight elsewhere");
+    }
 }

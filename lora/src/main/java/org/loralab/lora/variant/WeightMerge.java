@@ -4,7 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import java.util.function.Supplier;
 
-/** In-place {@code W ± ΔW} for merge/unmerge: ΔW computed in fp32, rounded once into W's dtype, temporaries freed. */
+/**
+ * In-place {@code W ± ΔW} for merge/unmerge: ΔW computed in fp32, rounded once into W's dtype, temporaries freed.
+ * A base whose W lives in a {@link BaseWeightSource} gets {@code W ± ΔW} written through it.
+ */
 public final class WeightMerge {
     private WeightMerge() {}
 
@@ -16,6 +19,16 @@ public final class WeightMerge {
     /** Adds ({@code sign > 0}) or subtracts the delta into the base weight. */
     public static void apply(BaseLayer base, Supplier<NDArray> delta, int sign) {
         try (NDScope scope = new NDScope()) {
+            BaseWeightSource source = base.weightSource();
+            if (source != null) {
+                float[] w = source.values();
+                float[] d = delta.get().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+                for (int i = 0; i < w.length; i++) {
+                    w[i] += sign > 0 ? d[i] : -d[i];
+                }
+                source.write(w); // a quantised base re-quantises, as PEFT's merge into a 4-bit layer does
+                return;
+            }
             NDArray w = base.weight().getArray();
             NDArray d = delta.get();
             if (d.getDataType() != w.getDataType()) {

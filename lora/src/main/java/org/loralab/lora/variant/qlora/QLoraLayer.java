@@ -2,7 +2,8 @@ package org.loralab.lora.variant.qlora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.loralab.lora.config.AdapterConfig;
 import org.loralab.lora.quant.LoftQConfig;
 import org.loralab.lora.quant.LoftQResult;
@@ -17,12 +18,17 @@ import org.loralab.lora.variant.lora.LoraLayer;
  * LoRA on a Linear whose frozen weight is held in quantised storage, PEFT's {@code lora.bnb.Linear4bit} /
  * {@code Linear8bitLt} semantics (spec §13.4): {@code y = x·dequant(Q)ᵀ + b + s·B(A(drop(x)))}.
  *
- * <p><b>Where the weight lives.</b> The {@link QuantizedWeight} is the stored truth (what
- * {@link #memoryReport()} measures and what a quantised checkpoint holds). DJL's base block reads its weight from
- * its Parameter, so that Parameter is overwritten with {@code dequant(Q)} at injection and after every
- * merge/unmerge: the base op then computes exactly with the dequantised weight, bit for bit what a per-forward
- * dequantisation would give, without changing the injector. The fp32 array is a compute cache; this port does
- * not free it, so the run-time footprint is not reduced (the stored/serialised one is).
+ * <p><b>Where the weight lives.</b> The {@link QuantizedWeight} (packed codes + block constants) is the only copy
+ * of the base weight in memory. It is installed as the base layer's {@link org.loralab.lora.variant.BaseWeightSource}
+ * (shared by every QLoRA adapter on that layer): the base weight Parameter keeps its logical shape (parameter
+ * counts, the DJL tree) but its fp32 storage is freed. Each forward dequantises W into a scratch manager, runs
+ * the base op with it and closes it; autograd keeps that transient tensor only until backward when the input
+ * needs a gradient. Nothing fp32 is cached. The outputs are bit for bit those of a dense {@code dequant(Q)}
+ * weight. Reads of W ({@code baseWeight}, spectra, merges) dequantise on demand; DJL's {@code saveParameters}
+ * writes {@code dequant(Q)} (densified for the duration of the write) and {@code loadParameters} re-quantises
+ * what it reads. {@link #memoryReport()} gives the stored bytes, {@link #residentMemory()} what is held now.
+ * When the last QLoRA adapter of the layer is deleted or unloaded, the Parameter gets dense {@code dequant(Q)}
+ * back. Cost: one dequantisation per forward (see {@code bench/lora/QLoraSpeedBench}).
  *
  * <p><b>Merge drift.</b> Merge is {@code Q' = quant(dequant(Q) + s·B·A)}, unmerge {@code Q'' = quant(dequant(Q') -
  * s·B·A)}, as PEFT does (it warns "may get different generations due to rounding errors"). Each step moves
@@ -34,7 +40,8 @@ import org.loralab.lora.variant.lora.LoraLayer;
  * update smaller than the code steps is largely rounded away by the merge; int8 saturates at its rounding
  * noise (about 0.006). Keep QLoRA adapters unmerged for inference when that matters.
  * Merging an adapter whose update is zero leaves Q as it was (NF4 without double quantisation exactly; int8 and
- * NF4+DQ up to float rounding of the block constants).
+ * NF4+DQ up to float rounding of the block constants). Any other adapter merged into a quantised base is
+ * re-quantised the same way.
  *
  * <p><b>LoftQ and reloading.</b> With {@code init="loftq"} the stored Q is LoftQ's, not {@code quant(W)}. As in
  * PEFT, save the base model after injection (its weights are {@code dequant(Q)}) and load the adapter onto that
@@ -42,7 +49,7 @@ import org.loralab.lora.variant.lora.LoraLayer;
  */
 public final class QLoraLayer extends LoraLayer {
     private final Quantization quantization;
-    private QuantizedWeight storage;
+    private final QuantizedBase quantized;
     private QuantizedMerge.Result lastMerge;
 
     private QLoraLayer(LayerSpec spec, Quantization quantization, QuantizedWeight loftqBase) {
@@ -50,9 +57,9 @@ public final class QLoraLayer extends LoraLayer {
         this.quantization = quantization;
         int[] shape = {(int) base.outFeatures(), (int) base.inFeatures()};
         // after super(): an init that rewrites W (PiSSA, OLoRA) is quantised as the residual it leaves
-        this.storage = loftqBase != null ? loftqBase
+        QuantizedWeight q = loftqBase != null ? loftqBase
                 : quantization.quantize(flatten(base.weightMatrix()), shape, blockSize(spec.config()));
-        writeBase();
+        this.quantized = QuantizedBase.attach(base, q);
     }
 
     /** Quantises the base of {@code spec} (or runs LoftQ for {@code init="loftq"}) and puts LoRA on top. */
@@ -74,6 +81,10 @@ public final class QLoraLayer extends LoraLayer {
     }
 
     static void checkBits(LoftQConfig lc, Quantization q) {
+        if (q.isFp4()) {
+            throw new IllegalArgumentException("LoftQ quantises with NF4, as PEFT does; use quantization nf4 or nf4-dq "
+                    + "with init loftq (or int8 with loftq_bits 8), not " + q.key());
+        }
         if (lc.bits() != q.bits()) {
             throw new IllegalArgumentException("loftq_bits " + lc.bits() + " does not match quantization '" + q.key()
                     + "' (use loftq_bits " + q.bits() + ", or quantization " + (lc.bits() == 8 ? "int8" : "nf4") + ")");
@@ -89,14 +100,26 @@ public final class QLoraLayer extends LoraLayer {
         return quantization;
     }
 
-    /** The quantised base weight as stored now (changes on merge/unmerge). */
+    /** The quantised base weight as stored now (changes on merge/unmerge; shared by the layer's QLoRA adapters). */
     public QuantizedWeight storage() {
-        return storage;
+        return quantized.weight();
     }
 
     /** Stored bytes of the base weight against fp32, with the breakdown. */
     public MemoryReport memoryReport() {
-        return storage.memoryReport();
+        return storage().memoryReport();
+    }
+
+    /**
+     * Bytes the base weight holds in memory now against fp32: the quantised storage (the code tables counted
+     * per weight, as stored) plus what the released weight Parameter keeps (one fp32 element). No dense copy
+     * stays between forwards; the transient one of a forward is not counted.
+     */
+    public MemoryReport residentMemory() {
+        MemoryReport stored = memoryReport();
+        Map<String, Long> parts = new LinkedHashMap<>(stored.parts());
+        parts.put("weight parameter", base.residentWeightBytes() - quantized.residentBytes());
+        return new MemoryReport(stored.format(), stored.numel(), parts);
     }
 
     /** The drift of the last merge or unmerge ({@code ||dequant(Q') - target||_F}), or null before any. */
@@ -121,15 +144,10 @@ public final class QLoraLayer extends LoraLayer {
 
     private void requantize(int sign) {
         try (NDScope scope = new NDScope()) {
-            float[] current = flatten(base.weightMatrix());
-            if (!Arrays.equals(current, storage.dequantize())) {
-                // another adapter on this layer merged into W since: quantise what W is now
-                storage = storage.requantize(current);
-            }
             float[] delta = deltaWeight(ParamSource.DIRECT).toFloatArray();
-            lastMerge = sign > 0 ? QuantizedMerge.add(storage, delta) : QuantizedMerge.subtract(storage, delta);
-            storage = lastMerge.merged();
-            writeBase();
+            QuantizedWeight current = quantized.weight();
+            lastMerge = sign > 0 ? QuantizedMerge.add(current, delta) : QuantizedMerge.subtract(current, delta);
+            quantized.set(lastMerge.merged());
             if (loraBBias() != null) {
                 NDArray bb = loraBBias().getArray().mul(scaling * sign);
                 base.bias().getArray().addi(bb);
@@ -137,9 +155,11 @@ public final class QLoraLayer extends LoraLayer {
         }
     }
 
-    private void writeBase() {
-        int out = (int) base.outFeatures();
-        base.setWeightMatrix(LoftQInitializer.rows(storage.dequantize(), out, (int) base.inFeatures()));
+    /** Frees A/B; the last QLoRA adapter of the layer puts dense {@code dequant(Q)} back into the base Parameter. */
+    @Override
+    public void close() {
+        super.close();
+        quantized.detach(base);
     }
 
     private static float[] flatten(float[][] w) {

@@ -35,10 +35,22 @@ public final class QLoraReport {
 
     /** Stored bytes of every quantised base weight of the adapter together, against the same weights in fp32. */
     public static MemoryReport memory(AdaptedModel model, String adapterName) {
+        return total(layers(model, adapterName), false);
+    }
+
+    /**
+     * Bytes the adapter's quantised base weights hold in memory now, together, against the same weights in fp32
+     * ({@link QLoraLayer#residentMemory()}: quantised storage plus the released Parameters' one element each).
+     */
+    public static MemoryReport resident(AdaptedModel model, String adapterName) {
+        return total(layers(model, adapterName), true);
+    }
+
+    private static MemoryReport total(List<QLoraLayer> layers, boolean resident) {
         List<MemoryReport> parts = new ArrayList<>();
         String format = null;
-        for (QLoraLayer l : layers(model, adapterName)) {
-            MemoryReport r = l.memoryReport();
+        for (QLoraLayer l : layers) {
+            MemoryReport r = resident ? l.residentMemory() : l.memoryReport();
             parts.add(r);
             format = format == null || format.equals(r.format()) ? r.format() : "mixed";
         }
@@ -46,13 +58,13 @@ public final class QLoraReport {
     }
 
     /**
-     * One row per QLoRA layer of the adapter: path, format, values, fp32 bytes, stored bytes, ratio to fp32 and
-     * the relative drift of its last merge/unmerge (missing before any).
+     * One row per QLoRA layer of the adapter: path, format, values, fp32 bytes, stored bytes, ratio to fp32,
+     * bytes resident in memory now and the relative drift of its last merge/unmerge (missing before any).
      */
     public static Table table(AdaptedModel model, String adapterName) {
         Table t = Table.create("qlora base memory", StringColumn.create("layer"), StringColumn.create("format"),
                 LongColumn.create("values"), LongColumn.create("fp32_bytes"), LongColumn.create("stored_bytes"),
-                DoubleColumn.create("ratio"), DoubleColumn.create("merge_drift"));
+                DoubleColumn.create("ratio"), LongColumn.create("resident_bytes"), DoubleColumn.create("merge_drift"));
         List<QLoraLayer> layers = layers(model, adapterName);
         List<AdaptedLayerInfo> infos = new ArrayList<>();
         for (AdaptedLayerInfo info : model.layers()) {
@@ -68,6 +80,7 @@ public final class QLoraReport {
             t.longColumn("fp32_bytes").append(r.fp32Bytes());
             t.longColumn("stored_bytes").append(r.storedBytes());
             t.doubleColumn("ratio").append(r.ratio());
+            t.longColumn("resident_bytes").append(layers.get(i).residentMemory().storedBytes());
             t.doubleColumn("merge_drift").append(layers.get(i).lastMerge() == null ? Double.NaN
                     : layers.get(i).lastMerge().relativeDrift());
         }

@@ -13,8 +13,8 @@ import org.loralab.lora.variant.Variant;
 
 /**
  * QLoRA: LoRA on Linear layers whose frozen base weight is stored quantised (spec §13). Options:
- * {@code "quantization"}: {@code nf4-dq} (default, the QLoRA paper's NF4 + double quantisation), {@code nf4} or
- * {@code int8} (row-wise); {@code "quant_block_size"}: NF4 block size, default 64. With
+ * {@code "quantization"}: {@code nf4-dq} (default, the QLoRA paper's NF4 + double quantisation), {@code nf4},
+ * {@code fp4}, {@code fp4-dq} (bitsandbytes' FP4 code) or {@code int8} (row-wise); {@code "quant_block_size"}: NF4 block size, default 64. With
  * {@code init("loftq")} and {@code "loftq_config"} the base and A/B come from LoftQ in the same storage format.
  *
  * <p>Why a variant and not a flag on "lora": the layer's merge/unmerge must re-quantise and its base must be

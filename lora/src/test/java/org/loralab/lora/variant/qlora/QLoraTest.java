@@ -134,6 +134,9 @@ class QLoraTest {
         for (Pair<String, Parameter> p : am.block().getParameters()) {
             before.put(p.getValue(), p.getValue().getArray().toFloatArray());
         }
+        // the quantised base weights hold no fp32 values: their Parameters are read through the model
+        before.put(w0, Ref.flat(am.baseWeight("lin0")));
+        before.put(w1, Ref.flat(am.baseWeight("lin1")));
         Loss sum = new Loss("sum") {
             @Override
             public NDArray evaluate(NDList labels, NDList predictions) {
@@ -156,7 +159,10 @@ class QLoraTest {
         assertEquals(4, adapter.size());
         int moved = 0;
         for (Pair<String, Parameter> p : am.block().getParameters()) {
-            double d = Toy.maxDiff(p.getValue().getArray().toFloatArray(), before.get(p.getValue()));
+            Parameter q = p.getValue();
+            float[] now = q == w0 ? Ref.flat(am.baseWeight("lin0")) : q == w1 ? Ref.flat(am.baseWeight("lin1"))
+                    : q.getArray().toFloatArray();
+            double d = Toy.maxDiff(now, before.get(q));
             if (adapter.containsKey(p.getValue())) {
                 assertTrue(d > 1e-4, p.getKey() + " should move, moved " + d);
                 moved++;
@@ -166,7 +172,7 @@ class QLoraTest {
         }
         assertEquals(4, moved);
         assertSame(stored, l0.storage(), "training does not touch the quantised storage");
-        assertArrayEquals(stored.dequantize(), w0.getArray().toFloatArray());
+        assertArrayEquals(stored.dequantize(), Ref.flat(am.baseWeight("lin0")));
         model.close();
     }
 
@@ -415,8 +421,11 @@ class QLoraTest {
     @Test
     void badOptionsSayWhatToDo() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> AdaptedModel.inject(mlp, cfg("fp4").build()));
-        assertTrue(e.getMessage().contains("nf4, nf4-dq or int8"), e.getMessage());
+                () -> AdaptedModel.inject(mlp, cfg("fp8").build()));
+        assertTrue(e.getMessage().contains("nf4, nf4-dq, fp4, fp4-dq or int8"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> AdaptedModel.inject(mlp, cfg("fp4").init("loftq")
+                .option("loftq_config", Map.of("loftq_bits", 4)).build()));
+        assertTrue(e.getMessage().contains("LoftQ quantises with NF4"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> AdaptedModel.inject(mlp, cfg("nf4").option("quant_block_size", 48).build()));
         assertTrue(e.getMessage().contains("power of two"), e.getMessage());
