@@ -13,9 +13,12 @@ sys.path.insert(0, os.path.join(HERE, "notebook-checks"))
 import _labs  # noqa: E402
 
 
-def notebook(lines, error=False):
+REFERENCE = "full fine-tuning: accuracy 0.879 with 71,749 trainable parameters"
+
+
+def notebook(lines, error=False, reference=REFERENCE):
     cells = [{"cell_type": "code", "metadata": {}, "source": "check(...)", "outputs": [
-        {"output_type": "stream", "name": "stdout", "text": [line + "\n" for line in lines]}]}]
+        {"output_type": "stream", "name": "stdout", "text": [line + "\n" for line in [reference] + lines]}]}]
     if error:
         cells.append({"cell_type": "code", "metadata": {}, "source": "x", "outputs": [
             {"output_type": "error", "ename": "CompilationException", "evalue": "boom", "traceback": []}]})
@@ -60,6 +63,16 @@ class LabChecks(unittest.TestCase):
             self.assertEqual(self.run_check(lab + ".py", notebook([f"correct: {exercises[0]}"] + unanswered[1:]))[0],
                              1, lab + ": a check that passes on the TODO stub")
             self.assertEqual(self.run_check(lab + ".py", notebook(unanswered, error=True))[0], 1, lab)
+
+    def test_lab_2_fails_when_full_fine_tuning_gave_no_number(self):
+        right = [f"correct: {e}" for e in _labs.EXERCISES["02-smallest-rank"]]
+        nan = "full fine-tuning: accuracy NaN with 71,749 trainable parameters"
+        for script in ["02-smallest-rank-solutions.py", "02-smallest-rank.py"]:
+            rc, err = self.run_check(script, notebook(right, reference=nan))
+            self.assertEqual(rc, 1, script)
+            self.assertIn("full fine-tuning", err)
+        stopped = ["full fine-tuning stopped early: loss became NaN at step 7"] + right
+        self.assertEqual(self.run_check("02-smallest-rank-solutions.py", notebook(stopped))[0], 1)
 
 
 if __name__ == "__main__":

@@ -79,3 +79,15 @@ def main(check):
     for line in lines:
         print(line, file=sys.stderr)
     sys.exit(1 if lines or len(sys.argv) < 2 else 0)
+
+
+def full_fine_tuning_problems(nb):
+    """Lab 2: the reference run must give a number; a NaN (training stopped on a non-finite loss) would make every
+    answer -1 and the checks pass vacuously."""
+    for _, line in stream_lines(nb):
+        if line.startswith("full fine-tuning stopped early"):
+            return [line]
+    accuracy = number_after(nb, "full fine-tuning: accuracy")
+    if accuracy is None or not 0 <= accuracy <= 1:
+        return ["full fine-tuning printed no accuracy in [0, 1] (NaN: it stopped early?)"]
+    return []
