@@ -74,6 +74,7 @@ class StartScript(unittest.TestCase):
         values = dict(line.split("=", 1) for line in env.splitlines() if "=" in line)
         for name, value in {"DJL_OFFLINE": "true", "OPT_OUT_TRACKING": "true", "DJL_DISABLE_PROGRESS_BAR": "true",
                             "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2",
+                            "DJL_CACHE_DIR": os.path.join(os.environ["HOME"], ".djl.ai"),
                             "LORALAB_PROBE": "kept", "PATH": os.environ["PATH"]}.items():
             self.assertEqual(values.get(name), value, name)
         java = values.get("JAVA_TOOL_OPTIONS", "").split()
