@@ -11,10 +11,14 @@ import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,13 +105,97 @@ class PretrainedBaseTest {
     }
 
     @Test
+    void theSameCodeReusesTheCacheAndOtherCodeBuildsItsOwn(@TempDir Path dir) throws Exception {
+        List<float[]> built;
+        try (Model m = PretrainedBase.loadOrBuild(TINY, dir, "aaaa")) {
+            built = weights(m);
+        }
+        Path a = PretrainedBase.paramsFile(TINY, dir, "aaaa");
+        FileTime stamp = Files.getLastModifiedTime(a);
+        try (Model m = PretrainedBase.loadOrBuild(TINY, dir, "aaaa")) {
+            assertEquals(stamp, Files.getLastModifiedTime(a), "the same fingerprint loads the cached file");
+            assertEquals(PretrainedBase.stem(TINY, "aaaa"), m.getName());
+        }
+        assertFalse(PretrainedBase.info(TINY, dir, "aaaa").built());
+
+        Path b = PretrainedBase.paramsFile(TINY, dir, "bbbb");
+        assertNotEquals(a, b);
+        assertFalse(Files.exists(b));
+        try (Model m = PretrainedBase.loadOrBuild(TINY, dir, "bbbb")) {
+            assertTrue(Files.isRegularFile(b), "another fingerprint builds its own base");
+            List<float[]> rebuilt = weights(m);
+            for (int i = 0; i < built.size(); i++) {
+                assertArrayEquals(built.get(i), rebuilt.get(i), 1e-6f, "same recipe, same seed: parameter " + i);
+            }
+        }
+        assertEquals(stamp, Files.getLastModifiedTime(a), "the other fingerprint's file is left alone");
+        assertTrue(PretrainedBase.paramsFile(TINY, dir).getFileName().toString()
+                .contains("-code" + CodeFingerprint.current() + "-"), "the default key is the running code's");
+    }
+
+    @Test
+    void aCorruptCachedFileIsRebuiltWithAOneLineNotice(@TempDir Path dir) throws Exception {
+        List<float[]> built;
+        try (Model m = PretrainedBase.loadOrBuild(TINY, dir, "aaaa")) {
+            built = weights(m);
+        }
+        Path params = PretrainedBase.paramsFile(TINY, dir, "aaaa");
+        byte[] bytes = Files.readAllBytes(params);
+        Files.write(params, Arrays.copyOf(bytes, bytes.length / 2));
+        String err = stderrOf(() -> {
+            try (Model m = PretrainedBase.loadOrBuild(TINY, dir, "aaaa")) {
+                List<float[]> rebuilt = weights(m);
+                for (int i = 0; i < built.size(); i++) {
+                    assertArrayEquals(built.get(i), rebuilt.get(i), 1e-6f, "rebuilt parameter " + i);
+                }
+            }
+        });
+        assertEquals(1, err.lines().count(), "one line: " + err);
+        assertTrue(err.contains(params.toString()) && err.contains("rebuilding"), err);
+        assertEquals(bytes.length, Files.size(params), "the rebuilt file replaced the corrupt one");
+
+        // a flipped byte that DJL would load without complaint is caught by the recorded checksum
+        bytes = Files.readAllBytes(params);
+        bytes[bytes.length - 3] ^= 0x55;
+        Files.write(params, bytes);
+        err = stderrOf(() -> PretrainedBase.loadOrBuild(TINY, dir, "aaaa").close());
+        assertTrue(err.contains("SHA-256") && err.contains("rebuilding") && err.lines().count() == 1, err);
+
+        // an unreadable info file: info() rebuilds too
+        Files.writeString(dir.resolve(PretrainedBase.stem(TINY, "aaaa") + ".json"), "{not json");
+        PretrainedBase.Info[] info = new PretrainedBase.Info[1];
+        err = stderrOf(() -> info[0] = PretrainedBase.info(TINY, dir, "aaaa"));
+        assertTrue(info[0].built() && info[0].testAccuracy() > 0, info[0].toString());
+        assertTrue(err.contains("rebuilding") && err.lines().count() == 1, err);
+    }
+
+    @Test
+    void aCodeFingerprintIsLowerCaseLettersOrDigits() {
+        assertThrows(IllegalArgumentException.class, () -> PretrainedBase.stem(TINY, "../x"));
+        assertThrows(IllegalArgumentException.class, () -> PretrainedBase.stem(TINY, ""));
+    }
+
+    @Test
     void aCorruptFileFailsWithItsName(@TempDir Path dir) throws Exception {
         PretrainedBase.build(TINY, dir).close();
         Path params = PretrainedBase.paramsFile(TINY, dir);
         byte[] bytes = Files.readAllBytes(params);
-        Files.write(params, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.write(params, Arrays.copyOf(bytes, bytes.length / 2));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> PretrainedBase.load(TINY, dir));
         assertTrue(e.getMessage().contains(params.toString()) && e.getMessage().contains("delete it"), e.getMessage());
+    }
+
+    /** What {@code action} printed on System.err. */
+    private static String stderrOf(Runnable action) {
+        PrintStream previous = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setErr(previous);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
     }
 
     private static List<float[]> weights(Model m) {
