@@ -48,6 +48,11 @@ public final class ConvSelfCheck {
         return cached;
     }
 
+    /** Replaces the cached result (tests; null runs the check again on next use). */
+    static synchronized void cache(Result r) {
+        cached = r;
+    }
+
     /** A one-line warning that says what is wrong and what to do, when the check fails. */
     public static Optional<String> warning() {
         Result r = result();
