@@ -163,6 +163,9 @@ public final class Fit {
             for (String w : hooks.planWarnings(total)) {
                 warn(w);
             }
+            if (ConvSelfCheck.containsConv(block)) {
+                ConvSelfCheck.warning().ifPresent(this::warn);
+            }
             List<EpochStats> stats = new ArrayList<>();
             double[] stepLosses = new double[(int) Math.min(total, Integer.MAX_VALUE - 8)];
             long step = 0;

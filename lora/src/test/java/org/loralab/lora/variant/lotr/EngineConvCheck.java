@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * and 17..31 input channels per group; input gradient when the output channels are not a multiple of 16
  * (often NaN). Weight gradients and 1×1 kernels were right in every case tried. It asserts only that the
  * loop reference is self-consistent at a shape the engine gets right, and prints one line per shape:
- * {@code mvn -q -pl lora test -Dtest=EngineConvCheck -Dloralab.engineConv=true}.
+ * {@code mvn -q -pl lora test -Dtest=EngineConvCheck -Dloralab.engineConv=true}. The cause is libtorch 2.7.1's
+ * oneDNN direct conv kernels; the test JVM runs with ONEDNN_MAX_CPU_ISA=SSE41 (oneDNN's GEMM conv, all right here):
+ * add {@code -Dloralab.test.onednnIsa=ALL} to see the engine's default kernels (see ConvSelfCheck).
  */
 @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "loralab.engineConv", matches = "true")
 class EngineConvCheck {
