@@ -20,7 +20,7 @@ import java.util.List;
  * SearchResult res = new Hyperband(10, 270, 3, 7L).run(space, evaluator);   // brackets of 27/12/6/4 trials
  * }</pre>
  */
-public final class Hyperband {
+public final class Hyperband implements SearchScheme {
     private final long minSteps;
     private final long maxSteps;
     private final int eta;
@@ -54,6 +54,7 @@ public final class Hyperband {
         return this;
     }
 
+    @Override
     public Hyperband listener(SearchListener l) {
         this.listener = l == null ? SearchListener.NONE : l;
         return this;
@@ -102,6 +103,7 @@ public final class Hyperband {
     }
 
     /** Samples each bracket's trials from {@code space} (ids numbered across brackets) and runs the brackets. */
+    @Override
     public SearchResult run(SearchSpace space, RungEvaluator evaluator) {
         int sMax = sMax();
         List<Bracket> brackets = new ArrayList<>();

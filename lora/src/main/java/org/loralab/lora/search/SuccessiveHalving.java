@@ -23,7 +23,7 @@ import java.util.List;
  * }
  * }</pre>
  */
-public final class SuccessiveHalving {
+public final class SuccessiveHalving implements SearchScheme {
     private final int budget;
     private final int eta;
     private final long minSteps;
@@ -76,6 +76,7 @@ public final class SuccessiveHalving {
     }
 
     /** Progress events (which trial and rung runs, the best so far). */
+    @Override
     public SuccessiveHalving listener(SearchListener l) {
         this.listener = l == null ? SearchListener.NONE : l;
         return this;
@@ -96,6 +97,7 @@ public final class SuccessiveHalving {
     }
 
     /** Samples the budget from {@code space} and runs the rungs with {@code evaluator}. */
+    @Override
     public SearchResult run(SearchSpace space, RungEvaluator evaluator) {
         return run(space.sample(budget, seed), evaluator);
     }
