@@ -150,7 +150,7 @@ public final class Charts {
         for (int i = 0; i < trials.rowCount(); i++) {
             String key = trials.intColumn("bracket").get(i) + "/" + trials.intColumn("trial").get(i);
             byTrial.computeIfAbsent(key, k -> new ArrayList<>()).add(new double[] {
-                    trials.longColumn("steps").get(i), trials.doubleColumn("metric").get(i)});
+                    trials.longColumn("steps").get(i), trials.doubleColumn("metric").getDouble(i)});
         }
         String chosenKey = null;
         for (Map.Entry<String, List<double[]>> e : byTrial.entrySet()) {

@@ -131,7 +131,7 @@ public final class FitRungEvaluator implements RungEvaluator, AutoCloseable {
             throw new IllegalStateException("training of trial " + trial.id() + " stopped (interrupted?); the "
                     + "search cannot rank an incomplete rung");
         }
-        return rows.doubleColumn(bestAccuracy ? "best_accuracy" : "final_accuracy").get(0);
+        return rows.doubleColumn(bestAccuracy ? "best_accuracy" : "final_accuracy").getDouble(0); // NaN (diverged) stays NaN
     }
 
     private AdapterConfig configFor(Trial t) {
