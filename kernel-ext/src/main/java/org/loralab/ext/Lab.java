@@ -41,8 +41,8 @@ import tech.tablesaw.api.Table;
  *
  * <p>Convention: the magics act on "the current model", {@link #current()}. It is set by {@link #use(Model)} or
  * {@link #use(AdaptedModel)}, and replaced by {@code %lora inject} ({@link #inject}) with the adapted model. Training
- * data is set by {@link #data(TensorData, TensorData)} (or {@link #syntheticData}); {@code %sweep} also needs
- * {@link #baseModel(Supplier)} to build a fresh base per grid point. A failing call changes none of these.
+ * data is set by {@link #data(TensorData, TensorData)} (or {@link #syntheticData}); {@code %sweep} and
+ * {@code %search} also need {@link #baseModel(Supplier)} to build a fresh base per grid point or trial. A failing call changes none of these.
  */
 public final class Lab {
     public static final String VERSION = "0.1.0";

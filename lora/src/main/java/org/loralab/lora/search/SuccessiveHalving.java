@@ -12,8 +12,8 @@ import java.util.List;
  * {@code n_i = floor(n / eta^i)} configurations to a budget of {@code r_i = minSteps · eta^i} steps; the top
  * {@code n_{i+1}} by the metric go on. With an evaluator that continues training ({@link FitRungEvaluator}, the
  * default) a promoted trial trains only its {@code r_i − r_{i−1}} new steps, so the search costs
- * {@code Σ_i n_i · (r_i − r_{i−1})}, about {@code (s+1) · n · minSteps · (1 − 1/eta)}; retraining from scratch costs
- * {@code Σ_i n_i · r_i}. Ties keep the trial sampled first; NaN metrics (diverged runs) rank last.
+ * {@code Σ_i n_i · (r_i − r_{i−1})}, about {@code n · minSteps · (1 + s · (1 − 1/eta))}; retraining from scratch
+ * costs {@code Σ_i n_i · r_i}, about {@code (s+1) · n · minSteps}. Ties keep the trial sampled first; NaN metrics (diverged runs) rank last.
  *
  * <pre>{@code
  * try (FitRungEvaluator eval = new FitRungEvaluator(baseModel, template, train, validation, options)) {
