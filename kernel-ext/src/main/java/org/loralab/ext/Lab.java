@@ -11,6 +11,8 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.ejml.data.DMatrixRMaj;
 import org.loralab.ext.live.Display;
+import org.loralab.ext.live.LiveSearchView;
+import org.loralab.ext.live.LiveSweepView;
 import org.loralab.ext.live.LiveTrainingView;
 import org.loralab.ext.live.NotebookDisplay;
 import org.loralab.ext.live.StdoutProgress;
@@ -20,6 +22,10 @@ import org.loralab.lora.config.AdapterConfig;
 import org.loralab.lora.inject.AdaptedLayerInfo;
 import org.loralab.lora.inject.AdaptedModel;
 import org.loralab.lora.linalg.Matrices;
+import org.loralab.lora.search.FitRungEvaluator;
+import org.loralab.lora.search.SearchResult;
+import org.loralab.lora.search.SearchScheme;
+import org.loralab.lora.search.SearchSpace;
 import org.loralab.lora.train.Devices;
 import org.loralab.lora.train.Fit;
 import org.loralab.lora.train.FitListener;
@@ -35,8 +41,8 @@ import tech.tablesaw.api.Table;
  *
  * <p>Convention: the magics act on "the current model", {@link #current()}. It is set by {@link #use(Model)} or
  * {@link #use(AdaptedModel)}, and replaced by {@code %lora inject} ({@link #inject}) with the adapted model. Training
- * data is set by {@link #data(TensorData, TensorData)} (or {@link #syntheticData}); {@code %sweep} also needs
- * {@link #baseModel(Supplier)} to build a fresh base per grid point. A failing call changes none of these.
+ * data is set by {@link #data(TensorData, TensorData)} (or {@link #syntheticData}); {@code %sweep} and
+ * {@code %search} also need {@link #baseModel(Supplier)} to build a fresh base per grid point or trial. A failing call changes none of these.
  */
 public final class Lab {
     public static final String VERSION = "0.1.0";
@@ -47,6 +53,7 @@ public final class Lab {
     private static TensorData validation;
     private static TrainingReport lastReport;
     private static Table lastSweep;
+    private static SearchResult lastSearch;
     private static Supplier<Model> baseModel;
     private static Device[] devices;
     private static Display display;
@@ -215,16 +222,11 @@ public final class Lab {
         baseModel = factory;
     }
 
-    /** {@code %sweep}: trains every grid point from a fresh base; keeps and returns the table. */
+    /** {@code %sweep}: trains every grid point from a fresh base, with a live progress view; keeps the table. */
     public static Table sweep(List<Sweep.Point> grid, AdapterConfig template, FitOptions options) {
-        Supplier<Model> factory;
-        synchronized (Lab.class) {
-            factory = baseModel;
-        }
-        if (factory == null) {
-            throw new IllegalStateException("%sweep needs a base model factory: Lab.baseModel(() -> buildModel())");
-        }
-        Table t = Sweep.run(grid, factory, template, trainData(), validationData(), options);
+        Supplier<Model> factory = baseModelFactory("%sweep");
+        FitOptions o = withDevices(options).listener(new LiveSweepView(displayOrNull(), grid));
+        Table t = Sweep.run(grid, factory, template, trainData(), validationData(), o);
         synchronized (Lab.class) {
             lastSweep = t;
         }
@@ -233,6 +235,71 @@ public final class Lab {
 
     public static synchronized Table lastSweep() {
         return lastSweep;
+    }
+
+    /**
+     * {@code %search}: runs {@code scheme} ({@code new SuccessiveHalving(...)} or {@code new Hyperband(...)}) over
+     * {@code space} on the current data, each trial on its own fresh base from {@link #baseModel(Supplier)} with
+     * {@code template} at the trial's r and alpha, trained with {@code options} at the trial's lr; promoted trials
+     * continue training. Shows live progress (trial, rung, best so far); keeps and returns the result.
+     */
+    public static SearchResult search(SearchScheme scheme, SearchSpace space, AdapterConfig template,
+            FitOptions options) {
+        return search(scheme, space, template, options, false, "final_accuracy");
+    }
+
+    /**
+     * As above; {@code retrainEachRung} trains every rung from scratch instead of continuing; {@code metric} is
+     * "final_accuracy" or "best_accuracy" (see {@link FitRungEvaluator}).
+     */
+    public static SearchResult search(SearchScheme scheme, SearchSpace space, AdapterConfig template,
+            FitOptions options, boolean retrainEachRung, String metric) {
+        Supplier<Model> factory = baseModelFactory("%search");
+        TensorData t = trainData();
+        TensorData v = validationData();
+        if (v == null) {
+            throw new IllegalStateException("%search ranks trials on a validation set: Lab.data(train, validation)");
+        }
+        LiveSearchView view = new LiveSearchView(displayOrNull());
+        SearchResult r;
+        try (FitRungEvaluator eval = new FitRungEvaluator(factory, template, t, v,
+                withDevices(options).listener(view), metric)) {
+            if (retrainEachRung) {
+                eval.retrainEachRung();
+            }
+            r = scheme.listener(view).run(space, eval);
+        } finally {
+            scheme.listener(null);
+        }
+        synchronized (Lab.class) {
+            lastSearch = r;
+        }
+        return r;
+    }
+
+    public static synchronized SearchResult lastSearch() {
+        return lastSearch;
+    }
+
+    private static Supplier<Model> baseModelFactory(String magic) {
+        synchronized (Lab.class) {
+            if (baseModel == null) {
+                throw new IllegalStateException(magic + " needs a base model factory: Lab.baseModel(() -> "
+                        + "buildModel()), e.g. Lab.baseModel(PretrainedBase::loadOrBuild)");
+            }
+            return baseModel;
+        }
+    }
+
+    /** {@code options} with the {@code %device} choice when it sets none itself. */
+    private static FitOptions withDevices(FitOptions options) {
+        FitOptions o = options.copy();
+        synchronized (Lab.class) {
+            if (devices != null && options.devices() == null) {
+                o.devices(devices);
+            }
+        }
+        return o;
     }
 
     // ------------------------------------------------------------------ analysis
@@ -323,6 +390,7 @@ public final class Lab {
         validation = null;
         lastReport = null;
         lastSweep = null;
+        lastSearch = null;
         baseModel = null;
         devices = null;
         display = null;

@@ -38,6 +38,7 @@ public final class LabExtension implements Extension {
         magics.registerLineMagic("device", (LineMagic<Object, BaseKernel>) (k, args) -> LabMagics.device(args));
         magics.registerLineMagic("spectrum", (LineMagic<Object, BaseKernel>) (k, args) -> LabMagics.spectrum(args));
         magics.registerLineMagic("sweep", (LineMagic<Object, BaseKernel>) (k, args) -> LabMagics.sweep(args));
+        magics.registerLineMagic("search", (LineMagic<Object, BaseKernel>) (k, args) -> LabMagics.search(args));
         magics.registerLineMagic("lab", (LineMagic<Object, BaseKernel>) (k, args) -> LabMagics.lab(args));
         magics.registerCellMagic("train",
                 (CellMagic<Object, BaseKernel>) (k, args, body) -> LabMagics.train(args, body));

@@ -35,7 +35,7 @@ class KernelInstallTest {
     @Test
     void magicsAndRenderersAreInstalled() throws Exception {
         assertTrue(kernel.getMagicsRegistry().getLineMagicNames().containsAll(
-                java.util.Set.of("lora", "device", "spectrum", "sweep", "lab")));
+                java.util.Set.of("lora", "device", "spectrum", "sweep", "search", "lab")));
         assertTrue(kernel.getMagicsRegistry().getCellMagicNames().contains("train"));
         DisplayData d = kernel.eval("tech.tablesaw.api.Table.create(\"t\", "
                 + "tech.tablesaw.api.StringColumn.create(\"c\", new String[] {\"<x>\"}))");

@@ -91,17 +91,18 @@ class MagicsTest {
         for (MagicHelp h : LabMagics.HELP) {
             assertTrue(text.contains(h.javaCall()), h.magic() + ": " + h.javaCall());
         }
-        for (String m : List.of("%lora inject", "%%train", "%device", "%spectrum", "%sweep", "%lab")) {
+        for (String m : List.of("%lora inject", "%%train", "%device", "%spectrum", "%sweep", "%search", "%lab")) {
             assertTrue(text.contains(m), m);
         }
         assertTrue(text.contains("Lab.use(model)"));
+        assertTrue(text.contains("Lab.search(new SuccessiveHalving(trials, eta, minSteps, seed)"), text);
     }
 
     @Test
     void registryGetsEveryMagicAndEvaluatesThem() throws Exception {
         MagicsRegistry reg = new MagicsRegistry();
         LabExtension.registerMagics(reg);
-        assertEquals(Set.of("lora", "device", "spectrum", "sweep", "lab"), reg.getLineMagicNames());
+        assertEquals(Set.of("lora", "device", "spectrum", "sweep", "search", "lab"), reg.getLineMagicNames());
         assertEquals(Set.of("train"), reg.getCellMagicNames());
         reg.evalLineMagic(null, "device", List.of("cpu"));
         assertTrue(String.valueOf(display.events.get(0).value()).contains("training on: cpu()"));

@@ -119,4 +119,17 @@ class RenderTest {
         }
         return n;
     }
+
+    @Test
+    void searchChartHasOneLinePerTrialThatHasAMetricAndMarksTheChosenOne() {
+        Table t = Table.create("search", IntColumn.create("bracket", new int[] {0, 0, 0, 0, 0}),
+                IntColumn.create("trial", new int[] {0, 1, 2, 0, 0}),
+                tech.tablesaw.api.LongColumn.create("steps", new long[] {2, 2, 2, 4, 8}),
+                tech.tablesaw.api.DoubleColumn.create("metric", new double[] {0.5, Double.NaN, 0.4, 0.6, 0.7}));
+        var c = Charts.search(t, 0);
+        assertEquals(2, c.getSeriesCollection().size(), "trial 1 diverged (NaN only): no line");
+        assertEquals(3, c.getSeries("trial 0/0").getXData().length);
+        assertTrue(c.getTitle().contains("chosen trial 0"), c.getTitle());
+        assertTrue(ChartImages.png(c).length > 0);
+    }
 }

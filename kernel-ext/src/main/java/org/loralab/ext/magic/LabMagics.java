@@ -17,6 +17,11 @@ import org.loralab.lora.analysis.Spectra;
 import org.loralab.lora.analysis.Spectrum;
 import org.loralab.lora.config.AdapterConfig;
 import org.loralab.lora.inject.AdaptedModel;
+import org.loralab.lora.search.Hyperband;
+import org.loralab.lora.search.SearchResult;
+import org.loralab.lora.search.SearchScheme;
+import org.loralab.lora.search.SearchSpace;
+import org.loralab.lora.search.SuccessiveHalving;
 import org.loralab.lora.train.FitOptions;
 import org.loralab.lora.train.OptimizerKind;
 import org.loralab.lora.train.Sweep;
@@ -37,8 +42,19 @@ public final class LabMagics {
     static final Set<String> TRAIN_KEYS = Options.keys("epochs", "steps", "batch_size", "optimizer", "lr",
             "weight_decay", "schedule", "warmup", "clip_norm", "seed", "device", "shuffle", "checkpoint_every",
             "checkpoint_dir", "loraplus_ratio", "loraplus_lr_embedding", "lora_fa", "lorafa");
-    static final Set<String> SWEEP_KEYS = union(TRAIN_KEYS, Options.keys("variants", "ranks", "alphas", "lrs",
-            "targets", "dropout", "init"));
+    /** The {@code %lora inject} options a sweep or search template takes (r and alpha are what they vary). */
+    static final Set<String> TEMPLATE_KEYS = Options.keys("targets", "variant", "dropout", "init", "rslora", "bias",
+            "exclude", "modules_to_save", "seed");
+    static final Set<String> SWEEP_KEYS = union(union(TRAIN_KEYS, TEMPLATE_KEYS),
+            Options.keys("variants", "ranks", "alphas", "lrs"));
+    static final Set<String> SEARCH_KEYS = union(union(minus(TRAIN_KEYS, "steps", "epochs", "lr"), TEMPLATE_KEYS),
+            Options.keys("ranks", "alphas", "lrs", "lr_range", "scheme", "trials", "eta", "min_steps", "max_steps",
+                    "retrain", "metric", "sample_seed"));
+    /** Options a search varies or plans itself, with what to give instead. */
+    static final Map<String, String> SEARCHED = Map.of("r", "ranks=2,4,8", "alpha", "alphas=8,16",
+            "lr", "lrs=1e-3,3e-3 or lr_range=1e-4,1e-2", "steps", "min_steps=10 (and max_steps=...)",
+            "epochs", "min_steps=10 (and max_steps=...)", "variants", "variant=NAME (a search tunes one variant)",
+            "trial", "trials=9");
     static final Set<String> SPECTRUM_KEYS = Options.keys("adapter", "svg");
 
     public static final List<MagicHelp> HELP = List.of(
@@ -60,8 +76,15 @@ public final class LabMagics {
             new MagicHelp("%device", "%device [auto|cpu|gpu|gpuN]", "Lab.devices(\"auto\"); Devices.engineDefault()"),
             new MagicHelp("%spectrum", "%spectrum PATH_OR_REGEX [adapter=NAME svg=false]",
                     "Lab.spectra(path, adapter); Spectra.ofUpdate(W, dW); Charts.spectrum(...)"),
-            new MagicHelp("%sweep", "%sweep variants=lora ranks=2,4,8 alphas=16 lrs=1e-3 [targets=... + any "
-                    + "%%train option]", "Lab.sweep(Sweep.grid(...), template, options); Sweep.run(...)"),
+            new MagicHelp("%sweep", "%sweep variants=lora ranks=2,4,8 alphas=16 lrs=1e-3 [variant=NAME + its "
+                    + "options, targets=... + any other %lora inject option but r, alpha, name + any %%train option]",
+                    "Lab.sweep(Sweep.grid(...), template, options); Sweep.run(...)"),
+            new MagicHelp("%search", "%search ranks=2,4,8 alphas=8,16 lr_range=1e-4,1e-2 [lrs=LIST scheme=sh|"
+                    + "hyperband trials=9 eta=3 min_steps=10 max_steps=N retrain=false metric=final_accuracy|"
+                    + "best_accuracy sample_seed=0 + %lora inject options (variant=NAME and its options, targets=...) "
+                    + "+ %%train options but steps, epochs, lr]",
+                    "Lab.search(new SuccessiveHalving(trials, eta, minSteps, seed), SearchSpace.of(ranks, alphas)"
+                    + ".logUniformLr(lo, hi), template, options); new Hyperband(minSteps, maxSteps, eta, seed)"),
             new MagicHelp("%lab", "%lab | %lab help", "Lab.about()"),
             new MagicHelp("%lab variants", "%lab variants", "VariantHelp.variantsTable(); VariantRegistry.names()"));
 
@@ -69,8 +92,8 @@ public final class LabMagics {
     public static final String CONVENTION = "The magics act on the current model, Lab.current(): set it with "
             + "Lab.use(model) (a DJL Model) or Lab.use(adaptedModel); %lora inject replaces it with the adapted "
             + "model. Training data: Lab.data(train, validation) or Lab.syntheticData(train, val, features, "
-            + "classes, seed). %sweep builds a fresh base per point with Lab.baseModel(() -> ...). The last "
-            + "results: Lab.lastReport(), Lab.lastSweep().";
+            + "classes, seed). %sweep and %search build a fresh base per point or trial with Lab.baseModel(() -> "
+            + "...). The last results: Lab.lastReport(), Lab.lastSweep(), Lab.lastSearch().";
 
     // ------------------------------------------------------------------ %lora
 
@@ -305,15 +328,123 @@ public final class LabMagics {
     // ------------------------------------------------------------------ %sweep
 
     public static Object sweep(List<String> args) {
-        Options o = Options.ofWords("%sweep", args, SWEEP_KEYS);
-        List<Sweep.Point> grid = Sweep.grid(o.list("variants", List.of("lora")), o.integers("ranks", List.of(8)),
-                o.numbers("alphas", List.of(16.0)), o.numbers("lrs", List.of(1e-3)));
-        AdapterConfig.Builder template = adapterConfig(o, "%sweep");
-        FitOptions fit = fitOptions(o, "%sweep");
-        Table t = Lab.sweep(grid, template.build(), fit);
+        SweepCall call = sweepCall(args);
+        Table t = Lab.sweep(call.grid(), call.template(), call.options());
         Lab.show(TableHtml.render(t), "text/html");
         Lab.show(ChartImages.image(Charts.rankVsAccuracy(t, "best_accuracy")), "image/png");
         return null;
+    }
+
+    /** What {@code %sweep} runs: every option parsed and checked before anything trains. */
+    record SweepCall(List<Sweep.Point> grid, AdapterConfig template, FitOptions options) {}
+
+    static SweepCall sweepCall(List<String> args) {
+        String variants = wordValue(args, "variants", null);
+        String variant = wordValue(args, "variant", null);
+        if (variants != null && variant != null) {
+            throw new IllegalArgumentException("%sweep: give variant=NAME or variants=A,B, not both");
+        }
+        List<String> names = new java.util.ArrayList<>();
+        for (String v : (variants != null ? variants : variant != null ? variant : "lora").split(",")) {
+            if (!v.isBlank()) {
+                names.add(VariantOptions.variant("%sweep", v.strip()).name());
+            }
+        }
+        // a variant's own options must be known to every swept variant; they go on the one template
+        AdapterConfig.Builder own = AdapterConfig.builder();
+        List<String> common = args;
+        for (int i = 0; i < names.size(); i++) {
+            common = VariantOptions.split("%sweep", args, SWEEP_KEYS, VariantOptions.variant("%sweep", names.get(i)),
+                    i == 0 ? own : AdapterConfig.builder());
+        }
+        Options o = Options.ofWords("%sweep", common, SWEEP_KEYS);
+        List<Sweep.Point> grid = Sweep.grid(names, o.integers("ranks", List.of(8)),
+                o.numbers("alphas", List.of(16.0)), o.numbers("lrs", List.of(1e-3)));
+        AdapterConfig.Builder template = adapterConfig(o, "%sweep").variant(names.get(0));
+        own.build().options().forEach(template::option);
+        return new SweepCall(grid, template.build(), fitOptions(o, "%sweep"));
+    }
+
+    // ------------------------------------------------------------------ %search
+
+    public static Object search(List<String> args) {
+        SearchCall call = searchCall(args);
+        SearchResult r = Lab.search(call.scheme(), call.space(), call.template(), call.options(), call.retrain(),
+                call.metric());
+        Lab.show(TableHtml.render(r.trials(), 200), "text/html");
+        Lab.show(ChartImages.image(Charts.search(r.trials(), r.chosen().id())), "image/png");
+        return status(r.toString());
+    }
+
+    /** What {@code %search} runs: every option parsed and checked before anything trains. */
+    record SearchCall(SearchScheme scheme, SearchSpace space, AdapterConfig template, FitOptions options,
+            boolean retrain, String metric) {}
+
+    static SearchCall searchCall(List<String> args) {
+        for (String w : args) {
+            int eq = w.indexOf('=');
+            String key = (eq > 0 ? w.substring(0, eq) : w).strip().toLowerCase(Locale.ROOT);
+            if (SEARCHED.containsKey(key)) {
+                throw new IllegalArgumentException("%search: '" + key + "' is what the search chooses or plans; give "
+                        + SEARCHED.get(key) + " instead");
+            }
+        }
+        var variant = VariantOptions.variant("%search", wordValue(args, "variant", "lora"));
+        AdapterConfig.Builder own = AdapterConfig.builder();
+        List<String> common = VariantOptions.split("%search", args, SEARCH_KEYS, variant, own);
+        Options o = Options.ofWords("%search", common, SEARCH_KEYS);
+        SearchSpace space = SearchSpace.of(o.integers("ranks", List.of(2, 4, 8, 16)),
+                o.numbers("alphas", List.of(8.0, 16.0, 32.0)));
+        if (o.has("lrs") && o.has("lr_range")) {
+            throw new IllegalArgumentException("%search: give lrs=A,B,C (a list) or lr_range=MIN,MAX (log-uniform), "
+                    + "not both");
+        }
+        if (o.has("lrs")) {
+            space = space.lrs(o.numbers("lrs", null));
+        } else {
+            List<Double> range = o.numbers("lr_range", List.of(1e-4, 1e-2));
+            if (range.size() != 2) {
+                throw new IllegalArgumentException("%search: lr_range takes two numbers, MIN,MAX (e.g. 1e-4,1e-2)");
+            }
+            space = space.logUniformLr(range.get(0), range.get(1));
+        }
+        String schemeName = o.string("scheme", "sh").toLowerCase(Locale.ROOT);
+        int eta = o.integer("eta", 3);
+        long minSteps = o.longValue("min_steps", 10);
+        long seed = o.longValue("sample_seed", 0);
+        SearchScheme scheme;
+        switch (schemeName) {
+            case "sh":
+            case "successive_halving":
+            case "halving": {
+                SuccessiveHalving sh = new SuccessiveHalving(o.integer("trials", 9), eta, minSteps, seed);
+                if (o.has("max_steps")) {
+                    sh.maxSteps(o.longValue("max_steps", 0));
+                }
+                scheme = sh;
+                break;
+            }
+            case "hyperband":
+            case "hb":
+                if (o.has("trials")) {
+                    throw new IllegalArgumentException("%search: Hyperband sets each bracket's trial count from "
+                            + "min_steps, max_steps and eta; drop trials=, or use scheme=sh");
+                }
+                scheme = new Hyperband(minSteps, o.longValue("max_steps", minSteps * eta * eta), eta, seed);
+                break;
+            default:
+                throw new IllegalArgumentException("%search: unknown scheme '" + schemeName
+                        + "'; use scheme=sh (successive halving) or scheme=hyperband");
+        }
+        String metric = o.string("metric", "final_accuracy");
+        if (!metric.equals("final_accuracy") && !metric.equals("best_accuracy")) {
+            throw new IllegalArgumentException("%search: metric must be final_accuracy or best_accuracy, got "
+                    + metric);
+        }
+        AdapterConfig.Builder template = adapterConfig(o, "%search").variant(variant.name());
+        own.build().options().forEach(template::option);
+        return new SearchCall(scheme, space, template.build(), fitOptions(o, "%search"), o.flag("retrain", false),
+                metric);
     }
 
     // ------------------------------------------------------------------ %lab
@@ -381,6 +512,12 @@ public final class LabMagics {
             }
         }
         return v;
+    }
+
+    private static Set<String> minus(Set<String> a, String... drop) {
+        java.util.Set<String> s = new java.util.HashSet<>(a);
+        s.removeAll(java.util.Arrays.asList(drop));
+        return Set.copyOf(s);
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {

@@ -139,6 +139,47 @@ public final class Charts {
         return c;
     }
 
+    /**
+     * A search's trials: metric against the step budget (log x), one line per trial through the rungs it reached,
+     * so eliminations show as lines that stop; {@code chosen} (a trial id, or -1) is drawn thick and named.
+     */
+    public static XYChart search(Table trials, int chosen) {
+        XYChart c = xy("search: metric by step budget", "steps (log)", "metric");
+        c.getStyler().setXAxisLogarithmic(true).setLegendVisible(false).setMarkerSize(5);
+        Map<String, List<double[]>> byTrial = new LinkedHashMap<>();
+        for (int i = 0; i < trials.rowCount(); i++) {
+            String key = trials.intColumn("bracket").get(i) + "/" + trials.intColumn("trial").get(i);
+            byTrial.computeIfAbsent(key, k -> new ArrayList<>()).add(new double[] {
+                    trials.longColumn("steps").get(i), trials.doubleColumn("metric").getDouble(i)});
+        }
+        String chosenKey = null;
+        for (Map.Entry<String, List<double[]>> e : byTrial.entrySet()) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            for (double[] p : e.getValue()) {
+                if (!Double.isNaN(p[1])) {
+                    x.add(p[0]);
+                    y.add(p[1]);
+                }
+            }
+            if (x.isEmpty()) {
+                continue; // a diverged trial has no metric to draw
+            }
+            boolean isChosen = e.getKey().endsWith("/" + chosen);
+            XYSeries s = c.addSeries("trial " + e.getKey(), x, y);
+            if (isChosen) {
+                chosenKey = e.getKey();
+                s.setLineWidth(3f);
+            } else {
+                s.setLineWidth(1f);
+            }
+        }
+        if (chosenKey != null) {
+            c.setTitle("search: metric by step budget (thick: chosen trial " + chosen + ")");
+        }
+        return c;
+    }
+
     static double[][] thin(double[] ys) {
         int n = ys.length;
         int stride = Math.max(1, (n + MAX_POINTS - 1) / MAX_POINTS);

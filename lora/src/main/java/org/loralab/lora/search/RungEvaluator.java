@@ -1,26 +1,26 @@
 package org.loralab.lora.search;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.BiFunction;
-
 /**
- * Trains every trial of one rung for {@code steps} optimiser steps and returns its validation metric, in order.
- * {@link FitRungEvaluator} does it with the train package's Sweep; tests pass a cheap deterministic function.
+ * Trains one trial up to a rung's step budget and returns its validation metric. {@link FitRungEvaluator} does it
+ * with the train package (continuing each trial's training across rungs, or retraining from scratch); tests pass a
+ * cheap deterministic function.
  */
 @FunctionalInterface
 public interface RungEvaluator {
-    /** Metric per trial, same order and length as {@code trials} (NaN for a run that produced none). */
-    List<Double> evaluate(List<Trial> trials, long steps);
+    /**
+     * The metric of {@code trial} after {@code steps} optimiser steps in all (NaN for a run that produced none). A
+     * continuing evaluator trains only the steps the trial has not had yet; a retraining one trains all of them.
+     */
+    double evaluate(Trial trial, long steps);
 
-    /** An evaluator from a per-trial function {@code (trial, steps) -> metric}. */
-    static RungEvaluator perTrial(BiFunction<Trial, Long, Double> f) {
-        return (trials, steps) -> {
-            List<Double> out = new ArrayList<>(trials.size());
-            for (Trial t : trials) {
-                out.add(f.apply(t, steps));
-            }
-            return out;
-        };
+    /**
+     * Whether a promoted trial continues from the steps it already had (cost of a rung: its new steps only) or is
+     * retrained from scratch (cost: the full budget again). Searches use it to count the steps they spend.
+     */
+    default boolean continuesTraining() {
+        return false;
     }
+
+    /** The search is done with {@code trial} (eliminated): free what the evaluator holds for it. */
+    default void release(Trial trial) {}
 }

@@ -1,39 +1,36 @@
 package org.loralab.lora.search;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import tech.tablesaw.api.BooleanColumn;
-import tech.tablesaw.api.DoubleColumn;
-import tech.tablesaw.api.IntColumn;
-import tech.tablesaw.api.LongColumn;
-import tech.tablesaw.api.Table;
 
 /**
  * Automated r / alpha / lr search by successive halving (Jamieson and Talwalkar 2016; the inner loop of
- * Hyperband), the seeds' "MiRA" idea: sample {@code n} configurations, train all briefly, keep the best
+ * {@link Hyperband}), the seeds' "MiRA" idea: sample {@code n} configurations, train all briefly, keep the best
  * {@code 1/eta}, train those {@code eta} times longer, and so on until one is left.
  *
- * <p>Rung {@code i} (i = 0..s, {@code s = floor(log_eta n)}) runs {@code floor(n / eta^i)} configurations for
- * {@code minSteps · eta^i} steps each; the top {@code floor(n / eta^(i+1))} by the metric go on. Each rung
- * trains from a fresh model (no warm start), so a configuration's metric at rung i is exactly that of a run of
- * that many steps; the total cost is {@code Σ_i floor(n/eta^i) · minSteps · eta^i}, about
- * {@code (s+1) · n · minSteps} instead of {@code n · minSteps · eta^s} for training every configuration fully.
- * Ties keep the trial sampled first; NaN metrics (diverged runs) rank last.
+ * <p>Rung {@code i} (i = 0..s, {@code s = floor(log_eta n)}, fewer when {@link #maxSteps} caps the budget) runs
+ * {@code n_i = floor(n / eta^i)} configurations to a budget of {@code r_i = minSteps · eta^i} steps; the top
+ * {@code n_{i+1}} by the metric go on. With an evaluator that continues training ({@link FitRungEvaluator}, the
+ * default) a promoted trial trains only its {@code r_i − r_{i−1}} new steps, so the search costs
+ * {@code Σ_i n_i · (r_i − r_{i−1})}, about {@code n · minSteps · (1 + s · (1 − 1/eta))}; retraining from scratch
+ * costs {@code Σ_i n_i · r_i}, about {@code (s+1) · n · minSteps}. Ties keep the trial sampled first; NaN metrics (diverged runs) rank last.
  *
  * <pre>{@code
- * SearchResult res = new SuccessiveHalving(9, 3, 20, 7L).maximize(true)
- *         .run(SearchSpace.of(List.of(4, 8, 16), List.of(8.0, 16.0)).logUniformLr(1e-4, 3e-2),
- *              new FitRungEvaluator(baseModel, template, train, validation, FitOptions.defaults().batchSize(32)));
- * res.trials();   // Tablesaw table of every evaluation
+ * try (FitRungEvaluator eval = new FitRungEvaluator(baseModel, template, train, validation, options)) {
+ *     SearchResult res = new SuccessiveHalving(9, 3, 20, 7L)
+ *             .run(SearchSpace.of(List.of(4, 8, 16), List.of(8.0, 16.0)).logUniformLr(1e-4, 3e-2), eval);
+ *     res.trials();   // Tablesaw table of every evaluation
+ * }
  * }</pre>
  */
-public final class SuccessiveHalving {
+public final class SuccessiveHalving implements SearchScheme {
     private final int budget;
     private final int eta;
     private final long minSteps;
     private final long seed;
+    private long maxSteps = Long.MAX_VALUE;
     private boolean maximize = true;
+    private SearchListener listener = SearchListener.NONE;
 
     /**
      * @param budget number of configurations sampled (the trial budget), >= 1
@@ -45,9 +42,7 @@ public final class SuccessiveHalving {
         if (budget < 1) {
             throw new IllegalArgumentException("the trial budget must be >= 1, got " + budget);
         }
-        if (eta < 2) {
-            throw new IllegalArgumentException("eta must be >= 2 (2 keeps the better half), got " + eta);
-        }
+        checkEta(eta);
         if (minSteps < 1) {
             throw new IllegalArgumentException("minSteps must be >= 1, got " + minSteps);
         }
@@ -57,9 +52,33 @@ public final class SuccessiveHalving {
         this.seed = seed;
     }
 
+    static void checkEta(int eta) {
+        if (eta < 2) {
+            throw new IllegalArgumentException("eta must be >= 2 (2 keeps the better half, 3 the best third), got "
+                    + eta);
+        }
+    }
+
+    /** No rung trains a trial beyond {@code steps} (the last rung may then rank several trials). */
+    public SuccessiveHalving maxSteps(long steps) {
+        if (steps < minSteps) {
+            throw new IllegalArgumentException("maxSteps must be >= minSteps (" + minSteps + "), got " + steps
+                    + ": raise maxSteps or lower minSteps");
+        }
+        this.maxSteps = steps;
+        return this;
+    }
+
     /** Whether a larger metric is better (accuracy: true, the default; loss: false). */
     public SuccessiveHalving maximize(boolean on) {
         this.maximize = on;
+        return this;
+    }
+
+    /** Progress events (which trial and rung runs, the best so far). */
+    @Override
+    public SuccessiveHalving listener(SearchListener l) {
+        this.listener = l == null ? SearchListener.NONE : l;
         return this;
     }
 
@@ -69,7 +88,7 @@ public final class SuccessiveHalving {
         long steps = minSteps;
         for (int i = 0, k = n; k >= 1; i++, k /= eta) {
             out.add(new Rung(i, k, steps));
-            if (k < eta) {
+            if (k < eta || steps > maxSteps / eta) {
                 break;
             }
             steps = Math.multiplyExact(steps, eta);
@@ -78,6 +97,7 @@ public final class SuccessiveHalving {
     }
 
     /** Samples the budget from {@code space} and runs the rungs with {@code evaluator}. */
+    @Override
     public SearchResult run(SearchSpace space, RungEvaluator evaluator) {
         return run(space.sample(budget, seed), evaluator);
     }
@@ -87,63 +107,16 @@ public final class SuccessiveHalving {
         if (configs.isEmpty()) {
             throw new IllegalArgumentException("no configurations to search");
         }
-        List<Rung> plan = plan(configs.size());
-        Table t = Table.create("search",
-                IntColumn.create("trial"), IntColumn.create("r"), DoubleColumn.create("alpha"),
-                DoubleColumn.create("lr"), IntColumn.create("rung"), LongColumn.create("steps"),
-                DoubleColumn.create("metric"), BooleanColumn.create("promoted"));
-        List<Trial> alive = new ArrayList<>(configs);
-        long total = 0;
-        Trial best = null;
-        double bestMetric = Double.NaN;
-        for (Rung rung : plan) {
-            List<Trial> current = List.copyOf(alive);
-            List<Double> metrics = evaluator.evaluate(current, rung.steps());
-            if (metrics == null || metrics.size() != alive.size()) {
-                throw new IllegalStateException("the evaluator returned " + (metrics == null ? "null" : metrics.size()
-                        + " metrics") + " for " + alive.size() + " trials in rung " + rung.index());
-            }
-            total += rung.cost();
-            List<Integer> order = new ArrayList<>();
-            for (int i = 0; i < alive.size(); i++) {
-                order.add(i);
-            }
-            order.sort(Comparator.<Integer>comparingDouble(i -> rank(metrics.get(i)))
-                    .thenComparingInt(i -> current.get(i).id()));
-            int last = plan.get(plan.size() - 1).index();
-            int keep = rung.index() == last ? 1 : plan.get(rung.index() + 1).trials();
-            boolean[] promoted = new boolean[alive.size()];
-            for (int j = 0; j < keep; j++) {
-                promoted[order.get(j)] = true;
-            }
-            for (int i = 0; i < alive.size(); i++) {
-                Trial tr = alive.get(i);
-                t.intColumn("trial").append(tr.id());
-                t.intColumn("r").append(tr.r());
-                t.doubleColumn("alpha").append(tr.alpha());
-                t.doubleColumn("lr").append(tr.lr());
-                t.intColumn("rung").append(rung.index());
-                t.longColumn("steps").append(rung.steps());
-                t.doubleColumn("metric").append(metrics.get(i));
-                t.booleanColumn("promoted").append(rung.index() != last && promoted[i]);
-            }
-            best = alive.get(order.get(0));
-            bestMetric = metrics.get(order.get(0));
-            List<Trial> next = new ArrayList<>();
-            for (int j = 0; j < keep; j++) {
-                next.add(alive.get(order.get(j)));
-            }
-            next.sort(Comparator.comparingInt(Trial::id));
-            alive = next;
+        if (configs.stream().map(Trial::id).distinct().count() != configs.size()) {
+            throw new IllegalArgumentException("trial ids must be distinct");
         }
-        return new SearchResult(t, best, bestMetric, plan, total);
-    }
-
-    /** Sort key: smaller is better; NaN last. */
-    private double rank(double metric) {
-        if (Double.isNaN(metric)) {
-            return Double.POSITIVE_INFINITY;
-        }
-        return maximize ? -metric : metric;
+        Bracket bracket = new Bracket(0, plan(configs.size()));
+        boolean continuing = evaluator.continuesTraining();
+        BracketRunner runner = new BracketRunner(evaluator, maximize, listener, 1, bracket.cost(continuing));
+        BracketRunner.Outcome o = runner.run(bracket, configs);
+        SearchResult res = new SearchResult("successive halving", runner.table(), o.winner(), o.metric(), o.steps(),
+                List.of(bracket), runner.spent(), continuing);
+        listener.onEnd(res);
+        return res;
     }
 }

@@ -44,13 +44,23 @@ public final class Fit {
      */
     public static TrainingReport fit(AdaptedModel model, TensorData train, TensorData validation,
             FitOptions options) {
+        return fit(model, train, validation, options, null);
+    }
+
+    /**
+     * As {@link #fit(AdaptedModel, TensorData, TensorData, FitOptions)}, continuing from {@code state} (optimizer,
+     * step counter, data cursor) and leaving it ready for the next call; {@code options.steps()} (or epochs) are the
+     * steps of this call. A null state trains from scratch.
+     */
+    public static TrainingReport fit(AdaptedModel model, TensorData train, TensorData validation,
+            FitOptions options, FitState state) {
         Block block = requireBlock(model.block());
         if (model.model() != null) {
             return fit(block, model.model().getNDManager(), train, validation, options,
-                    TrainableParams.of(model), model.hooks());
+                    TrainableParams.of(model), model.hooks(), state);
         }
         try (NDManager manager = NDManager.newBaseManager()) {
-            return fit(block, manager, train, validation, options, TrainableParams.of(model), model.hooks());
+            return fit(block, manager, train, validation, options, TrainableParams.of(model), model.hooks(), state);
         }
     }
 
@@ -60,13 +70,25 @@ public final class Fit {
      */
     public static TrainingReport fit(Block block, NDManager parent, TensorData train, TensorData validation,
             FitOptions options, List<ParamInfo> params, TrainingHooks hooks) {
+        return fit(block, parent, train, validation, options, params, hooks, null);
+    }
+
+    /** The general form, continuing from {@code state} when it is not null (see {@link FitState}). */
+    public static TrainingReport fit(Block block, NDManager parent, TensorData train, TensorData validation,
+            FitOptions options, List<ParamInfo> params, TrainingHooks hooks, FitState state) {
         if (!block.isInitialized()) {
             throw new IllegalArgumentException("the block is not initialized: call block.initialize(...) first");
         }
         Device[] devices = options.devices() != null ? options.devices() : Devices.engineDefault();
-        Engine.getInstance().setRandomSeed((int) options.seed());
+        // a continued fit draws new dropout masks rather than repeating the first call's
+        long offset = state == null ? 0 : state.stepsDone();
+        Engine.getInstance().setRandomSeed((int) (options.seed() + offset));
         long totalParams = NamedParams.count(NamedParams.all(block));
-        Optimizer optimizer = buildOptimizer(options, params);
+        Optimizer optimizer = state != null && state.optimizer != null ? state.optimizer
+                : buildOptimizer(options, params);
+        if (state != null) {
+            state.optimizer = optimizer;
+        }
         List<ParamInfo> trainable = new ArrayList<>();
         for (ParamInfo p : params) {
             if (p.parameter().requiresGradient()) {
@@ -81,7 +103,7 @@ public final class Fit {
             ParameterStore store = new ParameterStore(manager, false);
             store.setParameterServer(manager.getEngine().newParameterServer(optimizer), devices);
             return new Loop(manager, store, block, train, validation, options, optimizer, devices, trainable,
-                    totalParams, hooks == null ? TrainingHooks.NONE : hooks).run();
+                    totalParams, hooks == null ? TrainingHooks.NONE : hooks, state).run();
         }
     }
 
@@ -134,9 +156,13 @@ public final class Fit {
         private final Random random;
         private final PeakMemory memory;
         private final List<FitListener> listeners;
+        private final FitState state;
+        /** Global steps made before this call (0 without a state). */
+        private final long offset;
 
         Loop(NDManager manager, ParameterStore store, Block block, TensorData train, TensorData validation, FitOptions o,
-                Optimizer optimizer, Device[] devices, List<ParamInfo> trainable, long totalParams, TrainingHooks hooks) {
+                Optimizer optimizer, Device[] devices, List<ParamInfo> trainable, long totalParams, TrainingHooks hooks,
+                FitState state) {
             this.manager = manager;
             this.store = store;
             this.block = block;
@@ -149,7 +175,9 @@ public final class Fit {
             this.totalParams = totalParams;
             this.hooks = hooks;
             this.schedule = o.schedule();
-            this.random = new Random(o.seed());
+            this.state = state;
+            this.offset = state == null ? 0 : state.stepsDone();
+            this.random = state == null ? new Random(o.seed()) : state.random(o.seed());
             this.memory = new PeakMemory(devices);
             this.listeners = o.listeners();
         }
@@ -159,9 +187,15 @@ public final class Fit {
             int batch = o.batchSize();
             long perEpoch = (n + batch - 1) / batch;
             long total = o.steps() > 0 ? o.steps() : perEpoch * o.epochs();
-            int epochs = (int) ((total + perEpoch - 1) / perEpoch);
-            for (String w : hooks.planWarnings(total)) {
-                warn(w);
+            long firstBatch = state == null ? 0 : state.startBatch(n, batch, perEpoch);
+            int epochs = (int) ((firstBatch + total + perEpoch - 1) / perEpoch);
+            long[] order = null;
+            long b = 0;
+            if (offset == 0) {
+                // a continued fit (FitState) is one part of a longer run whose length only the caller knows
+                for (String w : hooks.planWarnings(total)) {
+                    warn(w);
+                }
             }
             if (ConvSelfCheck.containsConv(block)) {
                 ConvSelfCheck.warning().ifPresent(this::warn);
@@ -179,11 +213,13 @@ public final class Fit {
                 outer:
                 for (int epoch = 1; epoch <= epochs; epoch++) {
                     long epochStart = System.nanoTime();
-                    long[] order = order(n);
+                    boolean resumeEpoch = epoch == 1 && firstBatch > 0;
+                    order = resumeEpoch ? state.order() : order(n);
+                    b = resumeEpoch ? firstBatch : 0;
                     double lossSum = 0;
                     long correct = 0;
                     long count = 0;
-                    for (long b = 0; b < perEpoch && step < total; b++) {
+                    for (; b < perEpoch && step < total; b++) {
                         if (Thread.interrupted()) {
                             reason = StopReason.INTERRUPTED;
                             message = "interrupted at step " + step + " of " + total;
@@ -192,11 +228,11 @@ public final class Fit {
                         }
                         int from = (int) (b * batch);
                         int to = (int) Math.min(n, from + (long) batch);
-                        double factor = schedule.factor(step, total);
+                        double factor = schedule.factor(offset + step, offset + total);
                         double lr = o.lr() * factor;
                         try (NDManager scope = manager.newSubManager()) {
                             long[] idx = java.util.Arrays.copyOfRange(order, from, to);
-                            StepInfo info = new StepInfo(step, total, factor);
+                            StepInfo info = new StepInfo(offset + step, offset + total, factor);
                             hooks.beforeStep(info);
                             BatchResult r = trainBatch(scope, idx);
                             if (!Double.isFinite(r.loss)) {
@@ -221,7 +257,7 @@ public final class Fit {
                             step++;
                             hooks.afterStep(info);
                             for (StepHook h : o.stepHooks()) {
-                                h.afterStep(step, total);
+                                h.afterStep(offset + step, offset + total);
                             }
                             zeroGradients(scope);
                             lossSum += r.loss * r.size;
@@ -238,8 +274,8 @@ public final class Fit {
                         for (FitListener l : listeners) {
                             l.onBatch(last);
                         }
-                        if (o.checkpointEvery() > 0 && step % o.checkpointEvery() == 0) {
-                            Checkpoints.write(block, o.checkpointDir(), step);
+                        if (o.checkpointEvery() > 0 && (offset + step) % o.checkpointEvery() == 0) {
+                            Checkpoints.write(block, o.checkpointDir(), offset + step);
                         }
                     }
                     double[] val = validate();
@@ -252,6 +288,9 @@ public final class Fit {
                         l.onEpoch(es, last);
                     }
                 }
+            }
+            if (state != null) {
+                state.advance(order, b, step, batch);
             }
             memory.sample();
             double wall = (System.nanoTime() - start) / 1e9;
