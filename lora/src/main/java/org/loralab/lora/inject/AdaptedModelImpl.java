@@ -24,7 +24,6 @@ import org.loralab.lora.config.TargetModules;
 import org.loralab.lora.io.AdapterFiles;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
-import org.loralab.lora.variant.BaseWeightSource;
 import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerKind;
 import org.loralab.lora.variant.LayerSpec;
@@ -590,9 +589,7 @@ final class AdaptedModelImpl implements AdaptedModel {
                     continue;
                 }
                 try (NDScope scope = new NDScope()) {
-                    BaseWeightSource src = layer.base.weightSource();
-                    NDArray w = la.effectiveWeight(src == null ? layer.base.weight().getArray()
-                            : src.materialize(layer.base.manager()), ParamSource.DIRECT);
+                    NDArray w = la.effectiveWeight(layer.base.denseWeight(layer.base.manager()), ParamSource.DIRECT);
                     boolean bad = w.isNaN().any().getBoolean() || w.isInfinite().any().getBoolean();
                     if (bad) {
                         throw new IllegalStateException("NaNs detected in the merged weights. The adapter " + a
