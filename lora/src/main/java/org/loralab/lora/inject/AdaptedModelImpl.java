@@ -133,6 +133,8 @@ final class AdaptedModelImpl implements AdaptedModel {
                     + TargetMatcher.nearest(u, allPaths, 3));
         }
 
+        checkModulesToSave(config, nodes);
+
         Random rnd = config.seed() != null ? new Random(config.seed()) : new Random();
         AdapterConfig effective = forLoading ? config.toBuilder().init(LoraInit.NONE).build() : config;
         Map<String, BaseLayer> bases = new LinkedHashMap<>();
@@ -296,6 +298,43 @@ final class AdaptedModelImpl implements AdaptedModel {
                 warnings.add("modules_to_save entry '" + entry + "' of adapter '" + name + "' matched nothing");
             }
         }
+    }
+
+    /**
+     * Rejects, before anything changes, a {@code modules_to_save} module that another adapter already adapts (PEFT
+     * raises "modules_to_save cannot be applied to modules of type" a tuner layer; here the saved copy would replace
+     * the adapter's wrapper) or that contains a layer whose base weight a weight source holds (QLoRA): its copy would
+     * clone the released Parameter, and the copy's wrapper would still run the original quantised base. Within one
+     * config, modules_to_save wins over targetModules (TargetMatcher), as in PEFT, so only earlier adapters count.
+     */
+    private void checkModulesToSave(AdapterConfig config, List<BlockPaths.Node> nodes) {
+        if (config.modulesToSave().isEmpty()) {
+            return;
+        }
+        TargetMatcher matcher = new TargetMatcher(config);
+        for (BlockPaths.Node n : nodes) {
+            String p = n.path();
+            if (p.isEmpty() || !matcher.isModuleToSaveRoot(p)) {
+                continue;
+            }
+            AdaptedLayer same = layers.get(p);
+            if (same != null) {
+                throw new IllegalArgumentException("modules_to_save '" + p + "' is a layer that adapter(s) "
+                        + same.adapters.keySet() + " adapt; a module cannot be both adapted and saved whole (PEFT "
+                        + "refuses it too): remove '" + p + "' from modulesToSave, or delete those adapters first");
+            }
+            for (AdaptedLayer l : layers.values()) {
+                if (l.path.startsWith(p + ".") && l.base.weightSource() != null) {
+                    throw new IllegalArgumentException(quantisedInside(p, l.path));
+                }
+            }
+        }
+    }
+
+    private static String quantisedInside(String saved, String layer) {
+        return "modules_to_save '" + saved + "' contains '" + layer + "', whose base weight is held quantised (QLoRA): "
+                + "a trainable dense copy of it cannot be made; save a smaller module, or delete the QLoRA adapters "
+                + "of '" + layer + "' first";
     }
 
     private static boolean insideSaved(String path, List<String> found) {
