@@ -931,6 +931,7 @@ final class AdaptedModelImpl implements AdaptedModel {
 
     @Override
     public TrainingHooks hooks() {
+        checkHeldWeightsFrozen();
         Map<String, List<String>> byVariant = new LinkedHashMap<>();
         for (String a : state.active) {
             byVariant.computeIfAbsent(configs.get(a).variant(), k -> new ArrayList<>()).add(a);
@@ -976,6 +977,20 @@ final class AdaptedModelImpl implements AdaptedModel {
                 hs.forEach(h -> h.afterStep(step));
             }
         };
+    }
+
+    /**
+     * A weight a {@link org.loralab.lora.variant.BaseWeightSource} holds cannot train: its Parameter views a NaN
+     * placeholder (PyTorch likewise refuses gradients on a 4-bit weight). Caught here, before a trainer updates it.
+     */
+    private void checkHeldWeightsFrozen() {
+        for (AdaptedLayer layer : layers.values()) {
+            if (layer.base.weightSource() != null && layer.base.weight().requiresGradient()) {
+                throw new IllegalStateException("the base weight of '" + layer.path + "' is held quantised by QLoRA "
+                        + "and cannot be trained; freeze it again (refreshTrainability()) or delete its QLoRA adapters "
+                        + "(unload()) to train it dense");
+            }
+        }
     }
 
     @Override

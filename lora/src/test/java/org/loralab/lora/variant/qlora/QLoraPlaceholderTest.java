@@ -215,6 +215,16 @@ class QLoraPlaceholderTest {
             }
             assertTrue(released(w));
             assertArrayEquals(q0, Ref.flat(am.baseWeight("lin0")), "Q untouched by the fit loop");
+            // made trainable by hand (a full fine-tune): refused with what to do, before any step
+            am.block().freezeParameters(false);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Fit.fit(am, data, null,
+                    FitOptions.defaults().steps(1).batchSize(8)));
+            assertTrue(e.getMessage().startsWith("the base weight of 'lin0' is held quantised by QLoRA and cannot be "
+                    + "trained"), e.getMessage());
+            assertTrue(released(w));
+            assertArrayEquals(q0, Ref.flat(am.baseWeight("lin0")));
+            am.refreshTrainability();
+            assertEquals(1, Fit.fit(am, data, null, FitOptions.defaults().steps(1).batchSize(8)).stepsDone());
             // the summaries read W through the quantised storage, never the placeholder
             assertFalse(am.toString().contains("NaN"), am.toString());
             String table = org.loralab.lora.analysis.ModelAnalysis.layerTable(am, "default").printAll();
