@@ -301,7 +301,8 @@ final class AdaptedModelImpl implements AdaptedModel {
     }
 
     /**
-     * Rejects, before anything changes, a {@code modules_to_save} module that another adapter already adapts (PEFT
+     * Rejects, before anything changes, a {@code modules_to_save} module its parent cannot let a wrapper replace, or
+     * one that another adapter already adapts (PEFT
      * raises "modules_to_save cannot be applied to modules of type" a tuner layer; here the saved copy would replace
      * the adapter's wrapper) or that contains a layer whose base weight a weight source holds (QLoRA): its copy would
      * clone the released Parameter, and the copy's wrapper would still run the original quantised base. Within one
@@ -312,10 +313,19 @@ final class AdaptedModelImpl implements AdaptedModel {
             return;
         }
         TargetMatcher matcher = new TargetMatcher(config);
+        List<String> roots = new ArrayList<>();
         for (BlockPaths.Node n : nodes) {
             String p = n.path();
-            if (p.isEmpty() || !matcher.isModuleToSaveRoot(p)) {
+            if (p.isEmpty() || !matcher.isModuleToSaveRoot(p) || insideSaved(p, roots)) {
                 continue;
+            }
+            roots.add(p);
+            if (!saved.containsKey(p) && (Reflect.children(n.parent()) == null
+                    || !Reflect.canReplace(n.parent(), n.holder(), ModulesToSaveBlock.class))) {
+                // found now, not after the adapter's layers changed their bases (QLoRA quantises them)
+                throw new IllegalArgumentException("modules_to_save '" + p + "' cannot be wrapped: its parent "
+                        + n.parent().getClass().getSimpleName() + " holds it in a field or list typed for "
+                        + n.block().getClass().getSimpleName() + "; save its parent or a module held as a Block");
             }
             AdaptedLayer same = layers.get(p);
             if (same != null) {

@@ -139,6 +139,41 @@ class QLoraPlaceholderTest {
         assertEquals(2, plain.layers().size());
     }
 
+    /** Like {@link Outer} but its head sits in a field typed WideMlp, where no wrapper fits. */
+    static final class TypedOuter extends AbstractBlock {
+        final WideMlp head;
+        final Block tail;
+
+        TypedOuter(WideMlp head, NDManager m) {
+            this.head = addChildBlock("head", head);
+            this.tail = addChildBlock("tail", ai.djl.nn.core.Linear.builder().setUnits(4).build());
+            tail.initialize(m, DataType.FLOAT32, new Shape(6, WideMlp.OUT));
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
+            return tail.forward(ps, head.forward(ps, in, training, p), training, p);
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] in) {
+            return new Shape[] {new Shape(in[0].get(0), 4)};
+        }
+    }
+
+    @Test
+    void anUnwrappableModuleToSaveIsRefusedBeforeTheBaseIsQuantised() {
+        TypedOuter outer = new TypedOuter(mlp, m);
+        Parameter tailW = outer.tail.getDirectParameters().get("weight");
+        float[] tail0 = tailW.getArray().toFloatArray();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdaptedModel.inject(outer,
+                qlora().targetModules("tail").modulesToSave("head").build()));
+        assertTrue(e.getMessage().startsWith("modules_to_save 'head' cannot be wrapped: its parent TypedOuter holds it"),
+                e.getMessage());
+        // the failed injection left the dense W as it was, not dequant(quant(W))
+        assertArrayEquals(tail0, tailW.getArray().toFloatArray());
+    }
+
     @Test
     void initializingAgainAndDjlTrainersLeaveTheQuantisedBaseAlone() {
         try (Model model = Model.newInstance("q")) {
