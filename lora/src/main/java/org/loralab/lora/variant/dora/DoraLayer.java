@@ -1,6 +1,7 @@
 package org.loralab.lora.variant.dora;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
@@ -98,8 +99,20 @@ public final class DoraLayer extends LoraLayer {
      * reproduce PEFT's training-with-dropout formula with a known mask.
      */
     NDArray forwardWithDropped(AdapterInput in, NDArray dropped) {
+        NDManager owner = in.x().getManager();
+        // a W held quantised (QLoRA base) is dequantised for this forward only, as the base op's is (autograd keeps
+        // what backward needs); a dense W is the Parameter's value and the scratch manager stays empty
+        try (NDManager scratch = owner.newSubManager()) {
+            NDArray y = forwardWithWeight(in, dropped, base.denseWeight(in.params(), scratch));
+            if (y.getManager() == scratch) {
+                y.attach(owner);
+            }
+            return y;
+        }
+    }
+
+    private NDArray forwardWithWeight(AdapterInput in, NDArray dropped, NDArray w) {
         ParamSource ps = prefetched(in.params());
-        NDArray w = base.denseWeight(in.params(), in.x().getManager());
         NDArray scale = scale(w, ps);
         scale.attach(in.x().getManager());
         if (kind == LayerKind.EMBEDDING) {

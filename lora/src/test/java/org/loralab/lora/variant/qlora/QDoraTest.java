@@ -134,6 +134,25 @@ class QDoraTest {
     }
 
     @Test
+    void doraKeepsNoDequantisedCopyAfterAForward() {
+        AdaptedModel[] p = pair(0.25);
+        Toy.run(p[0].block(), x); // warm-up
+        p[0].block().forward(new ParameterStore(m, false), new NDList(x), true);
+        long before = denseCopies();
+        for (int i = 0; i < 3; i++) {
+            Toy.run(p[0].block(), x);
+            p[0].block().forward(new ParameterStore(m, false), new NDList(x), true); // the dropout path
+        }
+        assertEquals(before, denseCopies(), "W-sized arrays left on the input's manager by 6 forwards");
+    }
+
+    /** Arrays shaped like lin0's W on the test manager, other than the released Parameter's placeholder. */
+    private long denseCopies() {
+        return m.getManagedArrays().stream().filter(a -> a.getShape().equals(w0.getArray().getShape())
+                && a != w0.getArray()).count();
+    }
+
+    @Test
     void doraDropoutPathUsesTheDequantisedWeight() {
         AdaptedModel[] p = pair(0.25);
         Engine.getInstance().setRandomSeed(42);
