@@ -153,6 +153,27 @@ class QDoraTest {
     }
 
     @Test
+    void gradientsMatchDoraOnTheDenseDequantisedBase() {
+        AdaptedModel[] p = pair(0.0);
+        float[][] grads = new float[2][];
+        for (int i = 0; i < 2; i++) {
+            try (NDManager step = m.newSubManager()) {
+                NDArray in = x.duplicate();
+                in.attach(step);
+                try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                    NDArray out = p[i].block().forward(new ParameterStore(step, false), new NDList(in), true).head();
+                    gc.backward(out.mul(out).sum());
+                }
+            }
+            grads[i] = p[i].trainableParameterMap().get("lin0.lora_magnitude_vector.dora.weight").parameter()
+                    .getArray().getGradient().toFloatArray();
+        }
+        assertFalse(Float.isNaN(grads[0][0]), "NaN magnitude gradient");
+        assertTrue(Toy.maxDiff(grads[0], new float[grads[0].length]) > 1e-3, "the magnitude gets a gradient");
+        assertArrayEquals(grads[1], grads[0], 1e-5f);
+    }
+
+    @Test
     void doraDropoutPathUsesTheDequantisedWeight() {
         AdaptedModel[] p = pair(0.25);
         Engine.getInstance().setRandomSeed(42);
