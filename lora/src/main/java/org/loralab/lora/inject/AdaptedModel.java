@@ -169,7 +169,11 @@ public interface AdaptedModel {
         return org.loralab.lora.variant.SharedState.NONE;
     }
 
-    /** The hooks a trainer calls each step for the active adapters (AdaLoRA, DyLoRA, SoRA). */
+    /**
+     * The hooks a trainer calls each step for the active adapters (AdaLoRA, DyLoRA, SoRA). Called when training is
+     * about to start: throws IllegalStateException when the active adapters cannot train together, or when a base
+     * weight held quantised by QLoRA was made trainable (it has no dense values to update).
+     */
     TrainingHooks hooks();
 
     /** Notes from injection, e.g. target list entries that matched nothing, weight-path layers without dropout. */

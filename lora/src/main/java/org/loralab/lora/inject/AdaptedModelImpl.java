@@ -24,7 +24,6 @@ import org.loralab.lora.config.TargetModules;
 import org.loralab.lora.io.AdapterFiles;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
-import org.loralab.lora.variant.BaseWeightSource;
 import org.loralab.lora.variant.LayerAdapter;
 import org.loralab.lora.variant.LayerKind;
 import org.loralab.lora.variant.LayerSpec;
@@ -133,6 +132,8 @@ final class AdaptedModelImpl implements AdaptedModel {
             warnings.add("target module '" + u + "' of adapter '" + name + "' matched nothing; nearest: "
                     + TargetMatcher.nearest(u, allPaths, 3));
         }
+
+        checkModulesToSave(config, nodes);
 
         Random rnd = config.seed() != null ? new Random(config.seed()) : new Random();
         AdapterConfig effective = forLoading ? config.toBuilder().init(LoraInit.NONE).build() : config;
@@ -297,6 +298,53 @@ final class AdaptedModelImpl implements AdaptedModel {
                 warnings.add("modules_to_save entry '" + entry + "' of adapter '" + name + "' matched nothing");
             }
         }
+    }
+
+    /**
+     * Rejects, before anything changes, a {@code modules_to_save} module its parent cannot let a wrapper replace, or
+     * one that another adapter already adapts (PEFT
+     * raises "modules_to_save cannot be applied to modules of type" a tuner layer; here the saved copy would replace
+     * the adapter's wrapper) or that contains a layer whose base weight a weight source holds (QLoRA): its copy would
+     * clone the released Parameter, and the copy's wrapper would still run the original quantised base. Within one
+     * config, modules_to_save wins over targetModules (TargetMatcher), as in PEFT, so only earlier adapters count.
+     */
+    private void checkModulesToSave(AdapterConfig config, List<BlockPaths.Node> nodes) {
+        if (config.modulesToSave().isEmpty()) {
+            return;
+        }
+        TargetMatcher matcher = new TargetMatcher(config);
+        List<String> roots = new ArrayList<>();
+        for (BlockPaths.Node n : nodes) {
+            String p = n.path();
+            if (p.isEmpty() || !matcher.isModuleToSaveRoot(p) || insideSaved(p, roots)) {
+                continue;
+            }
+            roots.add(p);
+            if (!saved.containsKey(p) && (Reflect.children(n.parent()) == null
+                    || !Reflect.canReplace(n.parent(), n.holder(), ModulesToSaveBlock.class))) {
+                // found now, not after the adapter's layers changed their bases (QLoRA quantises them)
+                throw new IllegalArgumentException("modules_to_save '" + p + "' cannot be wrapped: its parent "
+                        + n.parent().getClass().getSimpleName() + " holds it in a field or list typed for "
+                        + n.block().getClass().getSimpleName() + "; save its parent or a module held as a Block");
+            }
+            AdaptedLayer same = layers.get(p);
+            if (same != null) {
+                throw new IllegalArgumentException("modules_to_save '" + p + "' is a layer that adapter(s) "
+                        + same.adapters.keySet() + " adapt; a module cannot be both adapted and saved whole (PEFT "
+                        + "refuses it too): remove '" + p + "' from modulesToSave, or delete those adapters first");
+            }
+            for (AdaptedLayer l : layers.values()) {
+                if (l.path.startsWith(p + ".") && l.base.weightSource() != null) {
+                    throw new IllegalArgumentException(quantisedInside(p, l.path));
+                }
+            }
+        }
+    }
+
+    private static String quantisedInside(String saved, String layer) {
+        return "modules_to_save '" + saved + "' contains '" + layer + "', whose base weight is held quantised (QLoRA): "
+                + "a trainable dense copy of it cannot be made; save a smaller module, or delete the QLoRA adapters "
+                + "of '" + layer + "' first";
     }
 
     private static boolean insideSaved(String path, List<String> found) {
@@ -590,9 +638,7 @@ final class AdaptedModelImpl implements AdaptedModel {
                     continue;
                 }
                 try (NDScope scope = new NDScope()) {
-                    BaseWeightSource src = layer.base.weightSource();
-                    NDArray w = la.effectiveWeight(src == null ? layer.base.weight().getArray()
-                            : src.materialize(layer.base.manager()), ParamSource.DIRECT);
+                    NDArray w = la.effectiveWeight(layer.base.denseWeight(layer.base.manager()), ParamSource.DIRECT);
                     boolean bad = w.isNaN().any().getBoolean() || w.isInfinite().any().getBoolean();
                     if (bad) {
                         throw new IllegalStateException("NaNs detected in the merged weights. The adapter " + a
@@ -895,6 +941,7 @@ final class AdaptedModelImpl implements AdaptedModel {
 
     @Override
     public TrainingHooks hooks() {
+        checkHeldWeightsFrozen();
         Map<String, List<String>> byVariant = new LinkedHashMap<>();
         for (String a : state.active) {
             byVariant.computeIfAbsent(configs.get(a).variant(), k -> new ArrayList<>()).add(a);
@@ -940,6 +987,20 @@ final class AdaptedModelImpl implements AdaptedModel {
                 hs.forEach(h -> h.afterStep(step));
             }
         };
+    }
+
+    /**
+     * A weight a {@link org.loralab.lora.variant.BaseWeightSource} holds cannot train: its Parameter views a NaN
+     * placeholder (PyTorch likewise refuses gradients on a 4-bit weight). Caught here, before a trainer updates it.
+     */
+    private void checkHeldWeightsFrozen() {
+        for (AdaptedLayer layer : layers.values()) {
+            if (layer.base.weightSource() != null && layer.base.weight().requiresGradient()) {
+                throw new IllegalStateException("the base weight of '" + layer.path + "' is held quantised by QLoRA "
+                        + "and cannot be trained; freeze it again (refreshTrainability()) or delete its QLoRA adapters "
+                        + "(unload()) to train it dense");
+            }
+        }
     }
 
     @Override

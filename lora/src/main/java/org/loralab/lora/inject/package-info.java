@@ -28,7 +28,11 @@
  * A variant may install a {@link org.loralab.lora.variant.BaseWeightSource} on the base layer (QLoRA's
  * quantised storage). The weight Parameter then keeps its shape but frees its storage (it views one NaN);
  * both paths run the base op with a dense W the source materialises per forward into a scratch manager;
- * the wrappers densify W only while DJL saves or loads parameters.
+ * the wrappers densify W only while DJL saves or loads parameters. Everything else reads W through
+ * {@link org.loralab.lora.variant.BaseLayer#denseWeight} and writes it through
+ * {@link org.loralab.lora.variant.BaseLayer#writeWeight} (DoRA, merges), never through
+ * {@code weight().getArray()}. A {@code modules_to_save} module that contains such a layer, and training its
+ * weight Parameter, are refused with what to do.
  *
  * <h2>Training</h2>
  * Make trainers with {@link org.loralab.lora.inject.AdaptedModel#newTrainer}: DJL's PyTorch engine

@@ -2,6 +2,7 @@ package org.loralab.lora.variant;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -60,6 +61,42 @@ public interface BaseLayer {
      * base stride/padding/dilation/groups, or embedding lookup.
      */
     NDArray apply(NDArray x, NDArray weight, NDArray bias);
+
+    /**
+     * W dense, to read or to update in place (then {@link #writeWeight}): the weight Parameter's own array while W
+     * lives there (not a copy: do not close it), otherwise a new fp32 array the {@link #weightSource()} makes in
+     * {@code manager} (owned by it). Read W through this, never through {@code weight().getArray()}: while a source
+     * holds W the Parameter's array is a NaN placeholder.
+     */
+    default NDArray denseWeight(NDManager manager) {
+        BaseWeightSource s = weightSource();
+        return s == null ? weight().getArray() : s.materialize(manager);
+    }
+
+    /**
+     * The W to compute with in a forward: {@code params.value(weight())} (DJL's ParameterStore: the copy on the
+     * input's device) while W lives in the Parameter, otherwise the source's W made in {@code manager} (use the
+     * input's manager, so it lives as long as the batch and sits on the input's device).
+     */
+    default NDArray denseWeight(ParamSource params, NDManager manager) {
+        BaseWeightSource s = weightSource();
+        return s == null ? params.value(weight()) : s.materialize(manager);
+    }
+
+    /**
+     * Stores {@code w} as W after an in-place update of the array {@link #denseWeight(NDManager)} gave: nothing to
+     * do for the Parameter's own array, a copy into it for any other array, and through the source (which may
+     * round the values, e.g. re-quantise) while one holds W.
+     */
+    default void writeWeight(NDArray w) {
+        BaseWeightSource s = weightSource();
+        NDArray own = weight().getArray();
+        if (s != null) {
+            s.write(w.toType(DataType.FLOAT32, false).toFloatArray());
+        } else if (w != own) {
+            own.set(w.toType(own.getDataType(), false).toByteBuffer());
+        }
+    }
 
     /** W as a float matrix: [out, in] (conv flattened to [out, in/g*k..], embedding [V, d]). */
     float[][] weightMatrix();

@@ -6,8 +6,9 @@ import ai.djl.ndarray.NDManager;
 /**
  * Holds a base layer's weight in a form other than a dense Parameter (QLoRA: quantised storage), installed with
  * {@link BaseLayer#setWeightSource}. While installed, the base op computes with a transient dense copy made by
- * {@link #materialize} for each forward, reads of W go through {@link #values()} and writes (merge, residual
- * inits) through {@link #write}, which may round them (re-quantise).
+ * {@link #materialize} for each forward, reads of W go through {@link #values()} or
+ * {@link BaseLayer#denseWeight} and writes (merge, residual inits) through {@link #write} or
+ * {@link BaseLayer#writeWeight}, which may round them (re-quantise).
  */
 public interface BaseWeightSource {
     /**

@@ -19,17 +19,9 @@ public final class WeightMerge {
     /** Adds ({@code sign > 0}) or subtracts the delta into the base weight. */
     public static void apply(BaseLayer base, Supplier<NDArray> delta, int sign) {
         try (NDScope scope = new NDScope()) {
-            BaseWeightSource source = base.weightSource();
-            if (source != null) {
-                float[] w = source.values();
-                float[] d = delta.get().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-                for (int i = 0; i < w.length; i++) {
-                    w[i] += sign > 0 ? d[i] : -d[i];
-                }
-                source.write(w); // a quantised base re-quantises, as PEFT's merge into a 4-bit layer does
-                return;
-            }
-            NDArray w = base.weight().getArray();
+            // the Parameter's own array, updated in place; or a sourced W (dequant(Q)) that writeWeight re-quantises,
+            // as PEFT's merge into a 4-bit layer does
+            NDArray w = base.denseWeight(base.manager());
             NDArray d = delta.get();
             if (d.getDataType() != w.getDataType()) {
                 d = d.toType(w.getDataType(), false);
@@ -39,6 +31,7 @@ public final class WeightMerge {
             } else {
                 w.subi(d);
             }
+            base.writeWeight(w);
         }
     }
 }

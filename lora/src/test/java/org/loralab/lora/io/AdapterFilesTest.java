@@ -181,7 +181,8 @@ class AdapterFilesTest {
         src.save(dir, "default");
         // a model whose lin0 has 12 outputs instead of 20
         Toy.Mlp other = Toy.init(new Toy.Mlp(), m, new Shape(9, 10));
-        AdaptedModel dst = AdaptedModel.inject(other, AdapterConfig.builder().targetModules("lin1").build(), "keep");
+        // "keep" on lin0, not lin1: the saved config keeps lin1 whole (modules_to_save), which an adapted layer refuses
+        AdaptedModel dst = AdaptedModel.inject(other, AdapterConfig.builder().targetModules("lin0").build(), "keep");
         float[] before = Toy.run(dst.block(), x).toFloatArray();
         rewriteWeights(dir, "base_model.model.lin0.lora_B.weight", new Shape(12, 3));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dst.load(dir, "new"));

@@ -1,6 +1,7 @@
 package org.loralab.lora.variant.dora;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
@@ -27,6 +28,10 @@ import org.loralab.lora.variant.lora.LoraLayer;
  * (no gradient flows through it). With dropout in training, {@code Wx} and the LoRA branch both use the
  * same dropped input, as PEFT does. Merge writes {@code k ⊙ (W + s·BA)} and caches the norm; unmerge divides
  * by {@code m / cachedNorm} and subtracts {@code s·BA}.
+ *
+ * <p>W is read through {@link org.loralab.lora.variant.BaseLayer#denseWeight}, so DoRA works on a layer whose
+ * base a QLoRA adapter holds quantised (PEFT's DoRA on a 4-bit base, "QDoRA"): the norm and the dropout path use
+ * {@code dequant(Q)}, and a merge re-quantises {@code k ⊙ (dequant(Q) + s·BA)}.
  */
 public final class DoraLayer extends LoraLayer {
 
@@ -38,9 +43,9 @@ public final class DoraLayer extends LoraLayer {
     private DoraLayer(LayerSpec spec) {
         super(spec);
         this.geometry = geometryOf(kind);
-        NDArray w = base.weight().getArray();
         NDArray m;
         try (NDScope scope = new NDScope()) {
+            NDArray w = base.denseWeight(base.manager()); // dequantised W on a QLoRA base (QDoRA), freed with the scope
             m = DoraMath.initialMagnitude(geometry, w, deltaWeight(ParamSource.DIRECT))
                     .toType(DataType.FLOAT32, false);
             NDScope.unregister(m);
@@ -94,8 +99,20 @@ public final class DoraLayer extends LoraLayer {
      * reproduce PEFT's training-with-dropout formula with a known mask.
      */
     NDArray forwardWithDropped(AdapterInput in, NDArray dropped) {
+        NDManager owner = in.x().getManager();
+        // a W held quantised (QLoRA base) is dequantised for this forward only, as the base op's is (autograd keeps
+        // what backward needs); a dense W is the Parameter's value and the scratch manager stays empty
+        try (NDManager scratch = owner.newSubManager()) {
+            NDArray y = forwardWithWeight(in, dropped, base.denseWeight(in.params(), scratch));
+            if (y.getManager() == scratch) {
+                y.attach(owner);
+            }
+            return y;
+        }
+    }
+
+    private NDArray forwardWithWeight(AdapterInput in, NDArray dropped, NDArray w) {
         ParamSource ps = prefetched(in.params());
-        NDArray w = ps.value(base.weight());
         NDArray scale = scale(w, ps);
         scale.attach(in.x().getManager());
         if (kind == LayerKind.EMBEDDING) {
@@ -130,8 +147,7 @@ public final class DoraLayer extends LoraLayer {
         NDArray a = ps.value(loraA);
         NDArray b = ps.value(loraB);
         NDArray m = ps.value(magnitude);
-        NDArray w = ps.value(base.weight());
-        return p -> p == loraA ? a : p == loraB ? b : p == magnitude ? m : p == base.weight() ? w : ps.value(p);
+        return p -> p == loraA ? a : p == loraB ? b : p == magnitude ? m : ps.value(p);
     }
 
     /** Training with dropout: {@code (k − 1)·W x̃ + k·s·B(A(x̃))} on the one dropped input x̃. */
@@ -164,13 +180,14 @@ public final class DoraLayer extends LoraLayer {
 
     @Override
     public void merge() {
-        NDArray w = base.weight().getArray();
         NDArray norm;
         try (NDScope scope = new NDScope()) {
+            NDArray w = base.denseWeight(base.manager());
             NDArray delta = deltaWeight(ParamSource.DIRECT);
             norm = DoraMath.detachedNorm(geometry, w, delta);
             NDArray factor = geometry.perWeight(magnitude.getArray().div(norm), w.getShape());
             w.addi(delta).muli(factor);
+            base.writeWeight(w); // a quantised base re-quantises k ⊙ (W + s·BA), as PEFT's merge into a 4-bit layer
             NDScope.unregister(norm);
         }
         norm.attach(base.manager());
@@ -183,10 +200,11 @@ public final class DoraLayer extends LoraLayer {
         if (norm == null) {
             throw new IllegalStateException("DoRA layer '" + spec.path() + "' is not merged; nothing to unmerge");
         }
-        NDArray w = base.weight().getArray();
         try (NDScope scope = new NDScope()) {
+            NDArray w = base.denseWeight(base.manager());
             NDArray factor = geometry.perWeight(magnitude.getArray().div(norm), w.getShape());
             w.divi(factor).subi(deltaWeight(ParamSource.DIRECT));
+            base.writeWeight(w);
         }
         norm.close();
     }

@@ -28,7 +28,9 @@ import org.loralab.lora.variant.lora.LoraLayer;
  * writes {@code dequant(Q)} (densified for the duration of the write) and {@code loadParameters} re-quantises
  * what it reads. {@link #memoryReport()} gives the stored bytes, {@link #residentMemory()} what is held now.
  * When the last QLoRA adapter of the layer is deleted or unloaded, the Parameter gets dense {@code dequant(Q)}
- * back. Cost: one dequantisation per forward (see {@code bench/lora/QLoraSpeedBench}).
+ * back. Cost: one dequantisation per forward (see {@code bench/lora/QLoraSpeedBench}). Other adapters on the same
+ * layer read W through {@link org.loralab.lora.variant.BaseLayer#denseWeight} (DoRA there is PEFT's DoRA on a 4-bit
+ * base); a {@code modules_to_save} module containing the layer, and training the held weight, are refused.
  *
  * <p><b>Merge drift.</b> Merge is {@code Q' = quant(dequant(Q) + s·B·A)}, unmerge {@code Q'' = quant(dequant(Q') -
  * s·B·A)}, as PEFT does (it warns "may get different generations due to rounding errors"). Each step moves
