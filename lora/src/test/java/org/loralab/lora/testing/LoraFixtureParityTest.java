@@ -3,12 +3,9 @@ package org.loralab.lora.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.loralab.lora.config.AdapterConfig;
 import org.loralab.lora.variant.AdapterInput;
@@ -24,20 +21,9 @@ import org.loralab.lora.variant.lora.LoraLayer;
  * The "lora" variant against the reference fixtures of tools/fixtures/make_fixtures.py: forward, ΔW, merge
  * and scaling for Linear, rsLoRA Linear, Conv2d (k3, stride 2, padding 1) and Embedding (spec §2, §3).
  */
-class LoraFixtureParityTest {
+class LoraFixtureParityTest extends ManagedTest {
 
     private static final double TOL = 1e-5;
-    private NDManager m;
-
-    @BeforeEach
-    void open() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        m.close();
-    }
 
     private LoraLayer lora(Fixture f, BaseLayer base, String a, String b) {
         AdapterConfig c = AdapterConfig.builder().r(f.intParam("r")).alpha(f.param("alpha"))

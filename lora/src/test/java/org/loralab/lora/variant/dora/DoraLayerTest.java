@@ -1,20 +1,18 @@
 package org.loralab.lora.variant.dora;
 
+import org.loralab.lora.testing.ManagedTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 
 import java.util.List;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.loralab.lora.config.AdapterConfig;
 import org.loralab.lora.testing.Fixture;
@@ -27,22 +25,11 @@ import org.loralab.lora.variant.ParamRole;
 import org.loralab.lora.variant.ParamSource;
 
 /** DoRA on one layer against the reference fixtures (spec §5), without the injector. */
-class DoraLayerTest {
+class DoraLayerTest extends ManagedTest {
 
     private static final double PARITY = 1e-5;
     private static final double MERGE = 1e-4;
 
-    private NDManager m;
-
-    @BeforeEach
-    void open() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        m.close();
-    }
 
     private static DoraLayer dora(BaseLayer base, Fixture f, String init, double dropout) {
         AdapterConfig c = AdapterConfig.builder().useDora(true).r(f.intParam("r")).alpha(f.param("alpha"))

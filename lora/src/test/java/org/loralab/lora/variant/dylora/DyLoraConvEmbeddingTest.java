@@ -1,10 +1,10 @@
 package org.loralab.lora.variant.dylora;
 
+import org.loralab.lora.testing.ManagedTest;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
@@ -12,8 +12,6 @@ import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,18 +33,7 @@ import org.loralab.lora.variant.lora.Matrices;
  * DyLoRA on Conv2d (a kh×kw conv in→r, then a 1×1 conv r→out) and Embedding (A a table [r, V], B [d, r] on top),
  * r_max = 4, alpha = 8: LoRA's form of each kind truncated to rank b.
  */
-class DyLoraConvEmbeddingTest {
-    private NDManager m;
-
-    @BeforeEach
-    void setUp() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void tearDown() {
-        m.close();
-    }
+class DyLoraConvEmbeddingTest extends ManagedTest {
 
     private static AdapterConfig.Builder cfg(KindCase k) {
         return AdapterConfig.builder().variant("dylora").r(4).alpha(8).targetModules(k.path()).seed(0);

@@ -1,5 +1,6 @@
 package org.loralab.lora.variant.lora;
 
+import org.loralab.lora.testing.ManagedTest;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ai.djl.modality.nlp.DefaultVocabulary;
@@ -15,8 +16,6 @@ import ai.djl.nn.convolutional.Conv2d;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.loralab.lora.config.AdapterConfig;
 import org.loralab.lora.inject.AdaptedModel;
@@ -25,18 +24,7 @@ import org.loralab.lora.testing.Toy;
 import org.loralab.lora.variant.AdapterParam;
 
 /** LoRA on Conv2d (k x k conv into r, then 1x1) and Embedding (spec §2.1-2.5). */
-class LoraConvEmbeddingTest {
-    private NDManager m;
-
-    @BeforeEach
-    void setUp() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void tearDown() {
-        m.close();
-    }
+class LoraConvEmbeddingTest extends ManagedTest {
 
     @Test
     void convShapesInitCountAndNoOp() {

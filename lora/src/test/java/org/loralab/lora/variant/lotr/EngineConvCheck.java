@@ -1,16 +1,14 @@
 package org.loralab.lora.variant.lotr;
 
+import org.loralab.lora.testing.ManagedTest;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.GradientCollector;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * add {@code -Dloralab.test.onednnIsa=ALL} to see the engine's default kernels (see ConvSelfCheck).
  */
 @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "loralab.engineConv", matches = "true")
-class EngineConvCheck {
+class EngineConvCheck extends ManagedTest {
     /** {N, in, out, hw, k, stride, padding, groups}. */
     private static final int[][] CASES = {
         {2, 2, 2, 6, 3, 1, 1, 1}, {3, 8, 24, 7, 3, 1, 1, 1}, {3, 24, 8, 7, 3, 1, 1, 1}, {3, 17, 4, 7, 5, 1, 2, 1},
@@ -34,17 +32,6 @@ class EngineConvCheck {
     };
     private static final int PASSES = 10;
 
-    private NDManager m;
-
-    @BeforeEach
-    void open() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        m.close();
-    }
 
     private static int outSize(int[] c) {
         return (c[3] + 2 * c[6] - c[4]) / c[5] + 1;

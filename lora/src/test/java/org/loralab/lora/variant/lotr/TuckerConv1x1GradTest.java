@@ -1,5 +1,6 @@
 package org.loralab.lora.variant.lotr;
 
+import org.loralab.lora.testing.ManagedTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,8 +13,6 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,24 +33,13 @@ import org.junit.jupiter.api.Test;
  * the culprit. The NaN the Tucker conv saw came from the k×k core conv's <em>input</em> gradient (r output
  * channels), which the engine gets wrong on this CPU: see EngineConvCheck.
  */
-class TuckerConv1x1GradTest {
+class TuckerConv1x1GradTest extends ManagedTest {
     private static final int[][] SHAPES = {{2, 3, 2, 6, 6}, {4, 8, 4, 5, 5}, {1, 16, 32, 7, 7}, {2, 3, 5, 1, 1}};
 
     private enum WeightForm { LEAF_4D, RESHAPED_2D, TRANSPOSED_VIEW }
 
     private enum Grads { FRESH_LEAF, CLEARED, ACCUMULATED }
 
-    private NDManager m;
-
-    @BeforeEach
-    void open() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        m.close();
-    }
 
     @Test
     void weightAndBiasGradientsAreFiniteAndExact() {

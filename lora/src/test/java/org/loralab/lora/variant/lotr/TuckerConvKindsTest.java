@@ -1,12 +1,12 @@
 package org.loralab.lora.variant.lotr;
 
+import org.loralab.lora.testing.ManagedTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.loralab.lora.config.AdapterConfig;
@@ -34,7 +32,7 @@ import org.loralab.lora.variant.lycoris.VariantChecks;
  * unmaterialised forward == conv with the materialised ΔW, merge == unmerged, unmerge restores W,
  * disable == base, per-group products, save/load, only adapter tensors train.
  */
-class TuckerConvKindsTest {
+class TuckerConvKindsTest extends ManagedTest {
     private static final int R = 2;
 
     /** {dims, in, out, k, stride, padding, dilation, groups}. */
@@ -49,17 +47,6 @@ class TuckerConvKindsTest {
         {3, 4, 8, 2, 1, 1, 2, 4},
     };
 
-    private NDManager m;
-
-    @BeforeEach
-    void open() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        m.close();
-    }
 
     private ConvKindToy toy(int[] c) {
         return ConvKindToy.create(m, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]);

@@ -1,14 +1,12 @@
 package org.loralab.lora.variant.mora;
 
+import org.loralab.lora.testing.ManagedTest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import java.util.Random;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.loralab.lora.config.AdapterConfig;
 import org.loralab.lora.testing.Fixture;
@@ -24,19 +22,8 @@ import org.loralab.lora.variant.VariantRegistry;
  * MoRA types 1, 2, 3, 4 and 6 against tools/fixtures/make_mora_fixtures.py (the reference's _apply_mora and
  * get_delta_weight): forward, ΔW, merge and unmerge, on divisible and non-divisible in/out.
  */
-class MoraFixtureParityTest {
+class MoraFixtureParityTest extends ManagedTest {
     private static final double TOL = 1e-5;
-    private NDManager m;
-
-    @BeforeEach
-    void open() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void close() {
-        m.close();
-    }
 
     @Test
     void everyTypeAndShapeMatchesTheReference() {

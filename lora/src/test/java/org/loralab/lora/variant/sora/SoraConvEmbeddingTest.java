@@ -1,16 +1,14 @@
 package org.loralab.lora.variant.sora;
 
+import org.loralab.lora.testing.ManagedTest;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,18 +31,7 @@ import tech.tablesaw.api.Table;
  * SoRA on Conv2d (kh×kw conv in→r, gate, 1×1 conv r→out) and Embedding (table A [r, V], gate, B [d, r]), r = 4,
  * alpha = 8: {@code ΔW = (α/r)·B·diag(g)·A} in LoRA's form of each kind.
  */
-class SoraConvEmbeddingTest {
-    private NDManager m;
-
-    @BeforeEach
-    void setUp() {
-        m = NDManager.newBaseManager();
-    }
-
-    @AfterEach
-    void tearDown() {
-        m.close();
-    }
+class SoraConvEmbeddingTest extends ManagedTest {
 
     private static AdapterConfig.Builder cfg(KindCase k) {
         return AdapterConfig.builder().variant("sora").r(4).alpha(8).targetModules(k.path()).seed(0);
