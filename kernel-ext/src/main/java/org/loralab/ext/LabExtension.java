@@ -29,6 +29,8 @@ public final class LabExtension implements Extension {
     public void install(BaseKernel kernel) {
         // DJL's stdout progress bar would leave every redraw in the saved notebook; the live view replaces it
         System.setProperty("disableProgressBar", "true");
+        // before any cell starts the engine: one PyTorch thread unless the user chose more (see EngineThreads)
+        EngineThreads.configure();
         registerMagics(kernel.getMagicsRegistry());
         registerRenderers(kernel.getRenderer());
     }

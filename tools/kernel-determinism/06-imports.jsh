@@ -1,0 +1,13 @@
+import ai.djl.Model;
+import ai.djl.ndarray.*;
+import java.nio.file.*;
+import java.util.*;
+import org.loralab.lora.config.AdapterConfig;
+import org.loralab.lora.data.FastMode;
+import org.loralab.lora.inject.AdaptedModel;
+import org.loralab.lora.models.pretrained.*;
+import org.loralab.lora.train.*;
+import org.loralab.ext.Lab;
+import org.loralab.ext.render.*;
+import tech.tablesaw.api.*;
+import org.knowm.xchart.*;
