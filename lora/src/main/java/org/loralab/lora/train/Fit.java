@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -157,6 +158,10 @@ public final class Fit {
         private final PeakMemory memory;
         private final List<FitListener> listeners;
         private final FitState state;
+        /** A gradient this many times larger than any of the recent ones is taken for engine garbage. */
+        private static final double GARBAGE_FACTOR = 1e4;
+        private static final int NORM_WINDOW = 50;
+        private final java.util.ArrayDeque<Double> recentNorms = new java.util.ArrayDeque<>();
         /** Global steps made before this call (0 without a state). */
         private final long offset;
 
@@ -235,6 +240,9 @@ public final class Fit {
                             StepInfo info = new StepInfo(offset + step, offset + total, factor);
                             hooks.beforeStep(info);
                             BatchResult r = trainBatch(scope, idx);
+                            if (backups != null && Double.isFinite(r.loss)) {
+                                r = recomputeIfGarbage(scope, idx, r, offset + step + 1);
+                            }
                             if (!Double.isFinite(r.loss)) {
                                 if (backups != null) {
                                     restore(backups, scope);
@@ -463,6 +471,74 @@ public final class Fit {
                     }
                 }
             }
+        }
+
+        /**
+         * The gradient guard (on with {@link FitOptions#nonFiniteGuard}). The CPU engine on some machines returns, about
+         * once in a thousand or two backward passes, a gradient that is Inf/NaN or absurdly large although the loss
+         * is fine (README, Limits; tools/kernel-determinism): one such step ruins a run. When the global gradient
+         * norm is not finite, or over {@link #GARBAGE_FACTOR} times the largest of the last {@link #NORM_WINDOW}
+         * accepted steps, the same batch is computed again (at most twice) and the step uses that gradient. A
+         * gradient that stays non-finite makes the loss NaN here, so the loop stops as for a NaN loss.
+         */
+        private BatchResult recomputeIfGarbage(NDManager scope, long[] idx, BatchResult first, long stepNumber) {
+            BatchResult r = first;
+            double norm = gradientNorm(scope);
+            for (int attempt = 0; attempt < 2 && isGarbage(norm); attempt++) {
+                String what = Double.isFinite(norm) ? "a gradient norm of " + String.format("%.3g", norm)
+                        + " (the last " + recentNorms.size() + " steps stayed under "
+                        + String.format("%.3g", maxRecentNorm()) + ")" : "a non-finite gradient";
+                zeroGradients(scope);
+                r = trainBatch(scope, idx);
+                norm = gradientNorm(scope);
+                warn("step " + stepNumber + ": the engine returned " + what + " for a finite loss; computed the batch again"
+                        + (isGarbage(norm) ? " and got the same" : " and got a normal gradient (norm "
+                        + String.format("%.3g", norm) + ")") + ". This is a sporadic fault of the CPU engine on some "
+                        + "machines (README, Limits).");
+            }
+            if (!Double.isFinite(norm)) {
+                return new BatchResult(Double.NaN, r.correct, r.size);
+            }
+            recentNorms.addLast(norm);
+            if (recentNorms.size() > NORM_WINDOW) {
+                recentNorms.removeFirst();
+            }
+            return r;
+        }
+
+        private boolean isGarbage(double norm) {
+            return !Double.isFinite(norm) || (recentNorms.size() >= 8 && norm > GARBAGE_FACTOR * maxRecentNorm());
+        }
+
+        private double maxRecentNorm() {
+            double max = 0;
+            for (double v : recentNorms) {
+                max = Math.max(max, v);
+            }
+            return max;
+        }
+
+        /** The global L2 norm of every trainable gradient on every device, read back with one sync. */
+        private double gradientNorm(NDManager scope) {
+            NDList squares = new NDList();
+            for (ParamInfo p : trainable) {
+                for (Device d : devices) {
+                    NDArray value = store.getValue(p.parameter(), d, true);
+                    if (value.hasGradient()) {
+                        NDArray g = value.getGradient();
+                        g.attach(scope);
+                        NDArray s = g.square().sum();
+                        s.attach(scope);
+                        squares.add(d.equals(devices[0]) ? s : s.toDevice(devices[0], false));
+                    }
+                }
+            }
+            if (squares.isEmpty()) {
+                return 0;
+            }
+            NDArray total = NDArrays.stack(squares).sum();
+            total.attach(scope);
+            return Math.sqrt(total.getFloat());
         }
 
         /** Scales every trainable gradient so their global L2 norm is at most clipNorm (torch clip_grad_norm_). */
