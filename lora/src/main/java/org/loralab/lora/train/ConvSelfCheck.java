@@ -29,8 +29,16 @@ public final class ConvSelfCheck {
     /** The cap that makes oneDNN use its GEMM convolution. */
     public static final String SAFE_ISA = "SSE41";
 
-    /** {N, in, out, hw, k, padding}: each triggers a different wrong oneDNN kernel where the bug is present. */
-    private static final int[][] PROBES = {{1, 4, 4, 7, 5, 2}, {2, 17, 4, 7, 3, 1}, {3, 8, 24, 7, 3, 1}};
+    /** Each triggers a different wrong oneDNN kernel where the bug is present. */
+    private static final Probe[] PROBES = {new Probe(1, 4, 4, 7, 5, 2), new Probe(2, 17, 4, 7, 3, 1),
+        new Probe(3, 8, 24, 7, 3, 1)};
+
+    /** A k×k conv, stride 1, of {@code n} square {@code hw}×{@code hw} images, {@code in} to {@code out} channels. */
+    private record Probe(int n, int in, int out, int hw, int k, int pad) {
+        int ho() {
+            return hw + 2 * pad - k + 1;
+        }
+    }
     private static final double TOLERANCE = 1e-3;
 
     private static Result cached;
@@ -70,7 +78,7 @@ public final class ConvSelfCheck {
     public static Result run() {
         List<String> wrong = new ArrayList<>();
         try (NDManager m = NDManager.newBaseManager()) {
-            for (int[] p : PROBES) {
+            for (Probe p : PROBES) {
                 String w = probe(m, p);
                 if (w != null) {
                     wrong.add(w);
@@ -93,25 +101,20 @@ public final class ConvSelfCheck {
         return false;
     }
 
-    private static String probe(NDManager parent, int[] p) {
-        int n = p[0];
-        int in = p[1];
-        int out = p[2];
-        int hw = p[3];
-        int k = p[4];
-        int pad = p[5];
-        int ho = hw + 2 * pad - k + 1;
-        float[] x = fill(n * in * hw * hw, 1);
-        float[] w = fill(out * in * k * k, 2);
-        float[] up = fill(n * out * ho * ho, 3);
+    private static String probe(NDManager parent, Probe p) {
+        Shape xShape = new Shape(p.n(), p.in(), p.hw(), p.hw());
+        Shape wShape = new Shape(p.out(), p.in(), p.k(), p.k());
+        float[] x = fill((int) xShape.size(), 1);
+        float[] w = fill((int) wShape.size(), 2);
+        float[] up = fill(p.n() * p.out() * p.ho() * p.ho(), 3);
         double[][] ref = loops(p, x, w, up);
         try (NDManager m = parent.newSubManager()) {
-            NDArray xa = m.create(x, new Shape(n, in, hw, hw));
+            NDArray xa = m.create(x, xShape);
             xa.setRequiresGradient(true);
             NDArray y;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                y = Conv2d.conv2d(xa, m.create(w, new Shape(out, in, k, k)), null, new Shape(1, 1),
-                        new Shape(pad, pad), new Shape(1, 1), 1).head();
+                y = Conv2d.conv2d(xa, m.create(w, wShape), null, new Shape(1, 1),
+                        new Shape(p.pad(), p.pad()), new Shape(1, 1), 1).head();
                 gc.backward(y.mul(m.create(up, y.getShape())).sum());
             }
             boolean outOk = close(y.toFloatArray(), ref[0]);
@@ -120,7 +123,7 @@ public final class ConvSelfCheck {
                 return null;
             }
             String what = !outOk && !gradOk ? "output and input gradient" : !outOk ? "output" : "input gradient";
-            return what + " of " + k + "x" + k + " conv " + in + "->" + out + " at batch " + n;
+            return what + " of " + p.k() + "x" + p.k() + " conv " + p.in() + "->" + p.out() + " at batch " + p.n();
         }
     }
 
@@ -134,14 +137,14 @@ public final class ConvSelfCheck {
     }
 
     /** {output, input gradient of sum(output · up)} in double precision. */
-    private static double[][] loops(int[] p, float[] x, float[] w, float[] up) {
-        int n = p[0];
-        int in = p[1];
-        int out = p[2];
-        int hw = p[3];
-        int k = p[4];
-        int pad = p[5];
-        int ho = hw + 2 * pad - k + 1;
+    private static double[][] loops(Probe p, float[] x, float[] w, float[] up) {
+        int n = p.n();
+        int in = p.in();
+        int out = p.out();
+        int hw = p.hw();
+        int k = p.k();
+        int pad = p.pad();
+        int ho = p.ho();
         double[] y = new double[n * out * ho * ho];
         double[] gx = new double[x.length];
         for (int s = 0; s < n; s++) {
