@@ -2,10 +2,6 @@ package org.loralab.lora.models;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
@@ -26,7 +22,7 @@ import java.util.function.UnaryOperator;
  * }</pre>
  * The input size is inferred at {@code initialize}, as for DJL's {@code Linear}.
  */
-public final class Mlp extends AbstractBlock {
+public final class Mlp extends ChainedBlock {
 
     private final UnaryOperator<NDArray> activation;
     private final boolean logSoftmax;
@@ -67,24 +63,6 @@ public final class Mlp extends AbstractBlock {
             x = new NDList(x.singletonOrThrow().logSoftmax(-1));
         }
         return x;
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape[] s = inputShapes;
-        for (Block child : children.values()) {
-            s = child.getOutputShapes(s);
-        }
-        return s;
-    }
-
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        Shape[] s = inputShapes;
-        for (Block child : children.values()) {
-            child.initialize(manager, dataType, s);
-            s = child.getOutputShapes(s);
-        }
     }
 
     /** Builder in DJL style. */
