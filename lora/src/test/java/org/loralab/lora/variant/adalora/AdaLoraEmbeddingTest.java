@@ -95,19 +95,7 @@ class AdaLoraEmbeddingTest {
 
     @Test
     void mergedEqualsUnmergedUnmergeRestoresDisableIsBase() {
-        float[] base = k.run(k.net());
-        Parameter w = k.baseParams().values().iterator().next();
-        float[] wBefore = w.getArray().toFloatArray();
-        AdaptedModel am = AdaptedModel.inject(k.net(), cfg(10).init(false).build());
-        float[] unmerged = k.run(am.block());
-        assertTrue(Toy.maxDiff(unmerged, base) > 1e-3);
-        try (AdapterScope off = am.disable()) {
-            assertTrue(Toy.allClose(k.run(am.block()), base, 1e-5, 1e-8));
-        }
-        am.merge();
-        assertTrue(Toy.allClose(k.run(am.block()), unmerged, 1e-4, 1e-4));
-        am.unmerge();
-        assertTrue(Toy.maxDiff(w.getArray().toFloatArray(), wBefore) < 1e-5);
+        k.assertMergeUnmergeDisable(net -> AdaptedModel.inject(net, cfg(10).init(false).build()));
     }
 
     @Test

@@ -100,26 +100,11 @@ class DyLoraConvEmbeddingTest extends ManagedTest {
     @ValueSource(strings = {"conv2d", "embedding", "padded-strided-conv2d"})
     void mergedEqualsUnmergedUnmergeRestoresDisableIsBase(String kind) {
         KindCase k = kind.startsWith("padded") ? KindCase.paddedStridedConv(m) : KindCase.of(kind, m);
-        float[] base = k.run(k.net());
-        Parameter w = k.baseParams().values().iterator().next();
-        float[] wBefore = w.getArray().toFloatArray();
-        AdaptedModel am = AdaptedModel.inject(k.net(), cfg(k).init(false).build());
-        DyLora.setRank(am, 3);
-        float[] unmerged = k.run(am.block());
-        assertTrue(Toy.maxDiff(unmerged, base) > 1e-3, "the adapter changes the output");
-        try (AdapterScope off = am.disable()) {
-            assertTrue(Toy.allClose(k.run(am.block()), base, 1e-5, 1e-8), "disable == base");
-        }
-        am.merge();
-        assertTrue(Toy.allClose(k.run(am.block()), unmerged, 1e-4, 1e-4),
-                "merged vs unmerged " + Toy.maxDiff(k.run(am.block()), unmerged));
-        am.unmerge();
-        assertTrue(Toy.maxDiff(w.getArray().toFloatArray(), wBefore) < 1e-5, "unmerge restores W");
-        assertTrue(Toy.allClose(k.run(am.block()), unmerged, 1e-5, 1e-5));
-        try (AdapterScope off = am.disable()) {
-            // W after merge + unmerge is W up to float rounding, hence the absolute tolerance
-            assertTrue(Toy.allClose(k.run(am.block()), base, 1e-5, 1e-5), "disable == base after unmerge");
-        }
+        k.assertMergeUnmergeDisable(net -> {
+            AdaptedModel am = AdaptedModel.inject(net, cfg(k).init(false).build());
+            DyLora.setRank(am, 3);
+            return am;
+        });
     }
 
     private float[][] gradsAtRank(KindCase k, int rank) {

@@ -1,5 +1,7 @@
 package org.loralab.lora.variant.family;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.modality.nlp.DefaultVocabulary;
 import ai.djl.modality.nlp.embedding.TrainableWordEmbedding;
 import ai.djl.ndarray.NDArray;
@@ -18,6 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
+import org.loralab.lora.inject.AdaptedModel;
+import org.loralab.lora.inject.AdapterScope;
 import org.loralab.lora.testing.Toy;
 import org.loralab.lora.train.TensorData;
 
@@ -92,6 +97,33 @@ public record KindCase(String kind, Block net, String path, Block layer, NDArray
     /** Inference output of {@code block} on {@link #x}. */
     public float[] run(Block block) {
         return Toy.run(block, x).toFloatArray();
+    }
+
+    /**
+     * The matrix every variant owes on this kind: the adapter changes the output, disable == base, merged ==
+     * unmerged (1e-4), unmerge restores W (1e-5) and the unmerged output, disable == base after unmerge.
+     * {@code inject} puts the adapter (its init off) on {@link #net()} and does any variant setup.
+     */
+    public void assertMergeUnmergeDisable(Function<Block, AdaptedModel> inject) {
+        float[] base = run(net);
+        Parameter w = baseParams().values().iterator().next();
+        float[] wBefore = w.getArray().toFloatArray();
+        AdaptedModel am = inject.apply(net);
+        float[] unmerged = run(am.block());
+        assertTrue(Toy.maxDiff(unmerged, base) > 1e-3, "the adapter changes the output");
+        try (AdapterScope off = am.disable()) {
+            assertTrue(Toy.allClose(run(am.block()), base, 1e-5, 1e-8), "disable == base");
+        }
+        am.merge();
+        assertTrue(Toy.allClose(run(am.block()), unmerged, 1e-4, 1e-4),
+                "merged vs unmerged " + Toy.maxDiff(run(am.block()), unmerged));
+        am.unmerge();
+        assertTrue(Toy.maxDiff(w.getArray().toFloatArray(), wBefore) < 1e-5, "unmerge restores W");
+        assertTrue(Toy.allClose(run(am.block()), unmerged, 1e-5, 1e-5), "unmerged output after merge + unmerge");
+        try (AdapterScope off = am.disable()) {
+            // W after merge + unmerge is W up to float rounding, hence the absolute tolerance
+            assertTrue(Toy.allClose(run(am.block()), base, 1e-5, 1e-5), "disable == base after unmerge");
+        }
     }
 
     /** A vocabulary of V words embedded in d dimensions, held in a Block-typed field so the activation path wraps it. */
