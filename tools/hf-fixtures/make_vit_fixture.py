@@ -240,6 +240,8 @@ def main():
         weights = save_model(os.path.join(OUT, name), cfg, sd, dtype, shards)
         out = reference_forward(weights, cfg, pixels, "vit.", classifier=True, pooler=False)
         expected[name] = {"logits": flat(out["logits"]), "shape": list(out["logits"].shape)}
+        if name == "classifier":
+            f32_weights = weights
     with open(os.path.join(OUT, "classifier", "preprocessor_config.json"), "w") as f:
         f.write(json.dumps(PREPROCESSOR, indent=2, sort_keys=True) + "\n")
 
@@ -257,6 +259,11 @@ def main():
     write_safetensors(os.path.join(OUT, "expected-pixel-values.safetensors"),
                       {"image-rgb.png": torch.from_numpy(preprocess(rgb)),
                        "image-gray.png": torch.from_numpy(preprocess(gray))}, "F32")
+    small = rgb.resize((16, 12), resample=Image.BICUBIC)
+    expected["bicubic 16x12 of image-rgb.png"] = np.asarray(small).transpose(2, 0, 1).reshape(-1).tolist()
+    image_pixels = torch.from_numpy(preprocess(rgb)).double().unsqueeze(0)
+    out = reference_forward(f32_weights, cfg, image_pixels, "vit.", classifier=True, pooler=False)
+    expected["classifier"]["image-rgb.png logits"] = flat(out["logits"])
 
     xs = torch.linspace(-4, 4, 17, dtype=torch.float64)
     expected["activations"] = {"x": flat(xs), **{n: flat(a(xs)) for n, a in ACTIVATIONS.items()}}

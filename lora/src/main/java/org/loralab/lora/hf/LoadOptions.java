@@ -22,7 +22,7 @@ public final class LoadOptions {
         return builder().build();
     }
 
-    /** Compute dtype of the loaded parameters: FLOAT32 (default), FLOAT16 or BFLOAT16. */
+    /** Compute dtype of the loaded parameters: FLOAT32 (default) or FLOAT16. */
     public DataType dtype() {
         return dtype;
     }
@@ -47,10 +47,18 @@ public final class LoadOptions {
 
         private Builder() {}
 
+        /**
+         * FLOAT32 or FLOAT16. BFLOAT16 is refused: DJL 0.35's PyTorch engine aborts the JVM on any BF16 array (even a
+         * cast), so BF16 checkpoints are widened exactly to FLOAT32 instead.
+         */
         public Builder dtype(DataType d) {
-            if (d != DataType.FLOAT32 && d != DataType.FLOAT16 && d != DataType.BFLOAT16) {
-                throw new IllegalArgumentException("compute dtype " + d
-                        + " is not supported; use FLOAT32 (default), FLOAT16 or BFLOAT16");
+            if (d == DataType.BFLOAT16) {
+                throw new IllegalArgumentException("compute dtype BFLOAT16 is not available (DJL's PyTorch engine"
+                        + " aborts on BF16 arrays); use FLOAT32, which holds BF16 checkpoints exactly, or FLOAT16");
+            }
+            if (d != DataType.FLOAT32 && d != DataType.FLOAT16) {
+                throw new IllegalArgumentException("compute dtype " + d + " is not supported; use FLOAT32 (default)"
+                        + " or FLOAT16");
             }
             this.dtype = d;
             return this;

@@ -60,8 +60,7 @@ public final class StateDicts {
         for (Map.Entry<String, String> e : plan.entrySet()) {
             NDArray target = params.get(e.getValue()).getArray();
             try (NDManager scratch = target.getManager().newSubManager()) {
-                // BF16 is widened on read (exact) and narrowed here: readers convert to FLOAT32/FLOAT16/FLOAT64
-                NDArray t = src.read(e.getKey(), scratch, dtype == DataType.BFLOAT16 ? DataType.FLOAT32 : dtype);
+                NDArray t = src.read(e.getKey(), scratch, dtype);
                 if (t.getDataType() != target.getDataType()) {
                     t = t.toType(target.getDataType(), false);
                 }
