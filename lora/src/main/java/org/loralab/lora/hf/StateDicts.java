@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.Initializer;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,8 +25,9 @@ import org.loralab.lora.io.safetensors.TensorSource;
  * PyTorch state-dict names of a DJL block tree, and loading a checkpoint into it.
  *
  * <p>{@link #load} checks the whole checkpoint against the model first (every name, shape and dtype; one line naming
- * the file and the tensor on the first disagreement) and only then copies, one tensor at a time, so the weights are
- * never held twice. A failure while copying leaves a partly loaded block: callers close the model on any exception.
+ * the file and the tensor on the first disagreement) and only then loads, one tensor at a time: each parameter's
+ * array is freed and replaced by the tensor just read, so the weights are never held twice. A failure while loading
+ * leaves a partly loaded block (and a closed parameter): callers close the model on any exception.
  */
 public final class StateDicts {
     private static final Set<String> FLOAT_DTYPES = Set.of("F32", "F16", "BF16");
@@ -58,14 +60,28 @@ public final class StateDicts {
         }
         Map<String, String> plan = plan(params, src, renames, ignore);
         for (Map.Entry<String, String> e : plan.entrySet()) {
-            NDArray target = params.get(e.getValue()).getArray();
-            try (NDManager scratch = target.getManager().newSubManager()) {
-                NDArray t = src.read(e.getKey(), scratch, dtype);
-                if (t.getDataType() != target.getDataType()) {
-                    t = t.toType(target.getDataType(), false);
-                }
-                t.copyTo(target);
-            }
+            adopt(params.get(e.getValue()), src, e.getKey(), dtype);
+        }
+    }
+
+    /**
+     * Replaces the parameter's array by the tensor read from {@code src}: the old array is freed first and the read
+     * tensor becomes the parameter (no copy; a copy would leave the reader's buffer and the parameter both alive
+     * until the next garbage collection, twice the weights over a whole checkpoint).
+     */
+    private static void adopt(Parameter p, TensorSource src, String name, DataType dtype) {
+        NDManager manager = p.getArray().getManager();
+        DataType target = p.getArray().getDataType();
+        Initializer previous = p.getInitializer();
+        p.close();
+        p.setInitializer((m, shape, ignored) -> {
+            NDArray t = src.read(name, m, dtype);
+            return t.getDataType() == target ? t : t.toType(target, false);
+        });
+        try {
+            p.initialize(manager, target);
+        } finally {
+            p.setInitializer(previous);
         }
     }
 

@@ -163,7 +163,7 @@ class VitBadInputTest extends ManagedTest {
 
                 @Override
                 public NDArray read(String name, NDManager manager, DataType target) {
-                    modelManagers.add(manager.getParentManager());
+                    modelManagers.add(manager);
                     if (++reads == 5) {
                         throw new UncheckedIOException(new IOException("disk went away"));
                     }
