@@ -52,6 +52,14 @@ public record ImageProcessorConfig(boolean doResize, int height, int width, PilR
         return std.clone();
     }
 
+    @Override
+    public String toString() {
+        return "ImageProcessorConfig{" + (doResize ? "resize " + width + "x" + height + " " + resample : "no resize")
+                + (doRescale ? ", rescale x" + rescaleFactor : "")
+                + (doNormalize ? ", normalize mean " + Arrays.toString(mean) + " std " + Arrays.toString(std) : "")
+                + "}";
+    }
+
     /** ViTImageProcessor's defaults for an image of {@code size} x {@code size}. */
     public static ImageProcessorConfig defaults(int size) {
         return new ImageProcessorConfig(true, size, size, PilResize.Filter.BILINEAR, true, 1 / 255.0, true, HALF,
