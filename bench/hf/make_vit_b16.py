@@ -2,7 +2,7 @@
 """Writes a random ViT-B/16-shaped ViTForImageClassification checkpoint (1000 labels, 86.6M parameters, F32,
 about 346 MB) into the directory given, with the tiny-fixture generator's layout code.
 
-    /usr/bin/python3 bench/hf/make_vit_b16.py /tmp/loralab-vit-b16
+    /usr/bin/python3 bench/hf/make_vit_b16.py OUT_DIR
 """
 import importlib.util
 import os

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Load time and peak RSS of the JVM loading a ViT-B/16-shaped checkpoint (86.6M parameters, F32, ~346 MB).
-# The random checkpoint is generated once into $DIR (default /tmp/loralab-vit-b16) by make_vit_b16.py.
+# The random checkpoint is generated once into $DIR (default $TMPDIR/loralab-vit-b16) by make_vit_b16.py.
 # Usage: bench/hf/vit_load.sh   (env: DIR=..., THREADS=1)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-DIR=${DIR:-/tmp/loralab-vit-b16}
+DIR=${DIR:-${TMPDIR:-/tmp}/loralab-vit-b16}
 THREADS=${THREADS:-1}
 OUT=bench/hf/target
 mkdir -p "$OUT/classes"
