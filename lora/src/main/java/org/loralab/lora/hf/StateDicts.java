@@ -46,8 +46,8 @@ public final class StateDicts {
      * @param dtype   dtype the tensors are converted to (the parameters' dtype)
      * @param renames checkpoint-name prefix to model-name prefix, longest prefix first ({@code "" -> "vit."} adds a
      *                prefix to every name); empty for none
-     * @param ignore  model-side names, or prefixes ending in ".", that may be missing from the checkpoint (they keep
-     *                their initial values) or present in it without a parameter (skipped)
+     * @param ignore  model-side names, or prefixes ending in ".", never loaded: the parameters keep their initial
+     *                values, and checkpoint tensors mapping to them are skipped whatever their shape
      */
     public static void load(Block root, TensorSource src, DataType dtype, Map<String, String> renames,
             Set<String> ignore) {
@@ -100,11 +100,12 @@ public final class StateDicts {
                 throw new IllegalArgumentException(src.file(info.name()) + ": tensors \"" + earlier + "\" and \""
                         + info.name() + "\" both map to parameter \"" + target + "\"; remove one");
             }
+            if (ignored(target, ignore)) {
+                continue;
+            }
             Parameter p = params.get(target);
             if (p == null) {
-                if (!ignored(target, ignore)) {
-                    unexpected.add(info.name());
-                }
+                unexpected.add(info.name());
                 continue;
             }
             checkTensor(src, info, target, p.getArray().getShape());

@@ -165,6 +165,21 @@ class VitCheckpointTest extends ManagedTest {
         assertTrue(e.getMessage().contains("BFLOAT16") && !e.getMessage().contains("\n"), e.getMessage());
     }
 
+    /** A new head on a classifier checkpoint with another label count: the backbone loads, the head is fresh. */
+    @Test
+    void newLabelsReplaceTheHeadOfAClassifierCheckpoint() {
+        List<String> labels = List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j");
+        try (VitImageClassifier vit = VitImageClassifier.forNewLabels(VitFixtures.dir("classifier"), labels,
+                LoadOptions.defaults());
+                TensorSource src = Safetensors.open(VitFixtures.dir("classifier").resolve("model.safetensors"))) {
+            Map<String, Parameter> params = StateDicts.parameters(vit.block());
+            assertTrue(src.read("vit.layernorm.weight", m, DataType.FLOAT32)
+                    .contentEquals(params.get("vit.layernorm.weight").getArray()));
+            assertEquals(new Shape(10, 24), params.get("classifier.weight").getArray().getShape());
+            assertEquals(labels, vit.labels());
+        }
+    }
+
     /** transformers' from_pretrained(..., id2label=new, ignore_mismatched_sizes=True) on a ViTModel checkpoint. */
     @Test
     void newLabelsPutAFreshHeadOnABackboneCheckpoint() {
