@@ -22,6 +22,7 @@ import org.loralab.lora.models.VitConfig;
  * @param architecture "ViTForImageClassification" or "ViTModel"
  * @param vit          the model's sizes (classes = number of labels)
  * @param labels       label of each class index (id2label), "LABEL_i" when the config has none
+ * @param initializerRange std of a newly initialised head ({@code initializer_range}, 0.02)
  */
 public record VitHfConfig(String architecture, VitConfig vit, List<String> labels, double initializerRange) {
     public static final String CLASSIFIER = "ViTForImageClassification";
