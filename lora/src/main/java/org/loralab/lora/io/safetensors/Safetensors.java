@@ -57,4 +57,9 @@ public final class Safetensors {
     public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata) {
         SafetensorsWriter.write(file, tensors, metadata);
     }
+
+    /** The bytes {@link #write} writes, as a body for {@link org.loralab.lora.io.AtomicFiles} (several files at once). */
+    public static org.loralab.lora.io.AtomicFiles.Body encoder(Map<String, NDArray> tensors, Map<String, String> metadata) {
+        return SafetensorsWriter.encoder(Path.of("safetensors"), tensors, metadata);
+    }
 }
