@@ -114,7 +114,12 @@ public final class AdapterConfigJson {
             m.put("peft_type", "LORA");
         }
         k.bool("use_dora");
-        Variant v = VariantRegistry.forConfig(m);
+        Variant v;
+        try {
+            v = VariantRegistry.forConfig(m);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+        }
         AdapterConfig.Builder b = AdapterConfig.builder().variant(v.name());
         ifPresent(k.positiveInt("r"), b::r);
         ifPresent(k.nonNegative("lora_alpha"), b::alpha);

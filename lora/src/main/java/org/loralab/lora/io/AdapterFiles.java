@@ -100,8 +100,8 @@ public final class AdapterFiles {
         AdapterPaths.checkDirectory(dir);
         AdapterPaths.checkFile(cfgFile, "no PEFT adapter in " + dir + ": " + CONFIG + " is missing");
         if (!Files.exists(wFile, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.exists(dir.resolve(PICKLE_WEIGHTS))) {
-            throw new IllegalArgumentException(dir.resolve(PICKLE_WEIGHTS) + ": refused, pickle files can run code when "
-                    + "loaded; convert it to " + WEIGHTS + " first, e.g. " + PickleAdvice.convertCommand(PICKLE_WEIGHTS));
+            throw new IllegalArgumentException(dir.resolve(PICKLE_WEIGHTS) + ": refused: pickle can run code; "
+                    + "convert to safetensors, e.g. " + PickleAdvice.convertCommand(PICKLE_WEIGHTS));
         }
         AdapterPaths.checkFile(wFile, "no PEFT adapter in " + dir + ": " + WEIGHTS + " is missing");
         AdapterConfig cfg = AdapterConfigJson.fromJson(readConfig(cfgFile), cfgFile.toString());

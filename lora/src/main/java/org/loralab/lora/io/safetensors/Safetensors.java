@@ -41,8 +41,8 @@ public final class Safetensors {
         }
         for (String pickle : new String[] {"pytorch_model.bin.index.json", "pytorch_model.bin"}) {
             if (Files.exists(dir.resolve(pickle))) {
-                throw new IllegalArgumentException(dir.resolve(pickle) + ": refused, pickle files can run code when loaded; "
-                        + "convert to safetensors first, e.g. " + PickleAdvice.convertCommand(pickle));
+                throw new IllegalArgumentException(dir.resolve(pickle) + ": refused: pickle can run code; "
+                        + "convert to safetensors, e.g. " + PickleAdvice.convertCommand(pickle));
             }
         }
         throw new UncheckedIOException(new java.io.FileNotFoundException(dir + ": no " + MODEL + " or " + INDEX
