@@ -210,6 +210,30 @@ class AdapterFilesTest {
     }
 
     @Test
+    void aBadTensorAfterAGoodBaseBiasChangesNoBias() throws Exception {
+        Toy.Mlp[] t = twins();
+        AdaptedModel src = AdaptedModel.inject(t[0], AdapterConfig.builder().r(2).targetModules("lin0").bias("all")
+                .init(false).build());
+        src.save(dir, "default");
+        // the biases are valid and come first in the file; lin0's lora_B holds a NaN
+        rewrite(dir, (k, a, tmp) -> Map.entry(k, k.endsWith("lora_B.weight") ? a.mul(Float.NaN) : a.add(1f)));
+        AdaptedModel dst = AdaptedModel.of(t[1]);
+        List<float[]> before = new ArrayList<>();
+        for (var p : dst.block().getParameters()) {
+            before.add(p.getValue().getArray().toFloatArray());
+        }
+        float[] out = Toy.run(dst.block(), x).toFloatArray();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dst.load(dir, "default"));
+        assertTrue(e.getMessage().contains("base_model.model.lin0.lora_B.weight' holds NaN"), e.getMessage());
+        int i = 0;
+        for (var p : dst.block().getParameters()) {
+            assertArrayEquals(before.get(i++), p.getValue().getArray().toFloatArray(), p.getKey());
+        }
+        assertArrayEquals(out, Toy.run(dst.block(), x).toFloatArray());
+        assertTrue(dst.adapterNames().isEmpty());
+    }
+
+    @Test
     void loadingIntoAnExistingNameIsAnError() throws Exception {
         AdaptedModel am = AdaptedModel.inject(Toy.init(new Toy.Mlp(), m, new Shape(9, 10)), config());
         am.save(dir, "default");
