@@ -201,7 +201,8 @@ final class ConfigKeys {
             return "null";
         }
         if (v instanceof String s) {
-            return "\"" + Names.clip(s) + "\"";
+            // lenient parsing reads a bare NaN or Infinity (as Python's json writes them) as that word
+            return List.of("NaN", "Infinity", "-Infinity").contains(s) ? s : "\"" + Names.clip(s) + "\"";
         }
         if (v instanceof Map) {
             return "an object";
