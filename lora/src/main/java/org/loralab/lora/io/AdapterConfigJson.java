@@ -176,12 +176,34 @@ public final class AdapterConfigJson {
             b.option("loftq_config", loftq);
         }
         ifPresent(k.string("base_model_name_or_path"), b::baseModelName);
+        Map<String, Object> defaults = defaults(v);
+        if (defaults != null) {
+            k.sameTypesAs(defaults, CHECKED_KEYS);
+        }
         try {
             v.readConfig(m, b);
             return b.build();
         } catch (ClassCastException | IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + org.loralab.lora.io.safetensors.Names.firstLine(
                     e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+        }
+    }
+
+    /** The keys fromJson checks itself (with their own rules, e.g. LyCORIS' init_weights may be "lycoris"). */
+    private static final java.util.Set<String> CHECKED_KEYS = java.util.Set.of("peft_type", "r", "lora_alpha", "alpha",
+            "lora_dropout", "target_modules", "exclude_modules", "bias", "modules_to_save", "rank_pattern",
+            "alpha_pattern", "use_rslora", "use_dora", "init_lora_weights", "init_weights", "lora_bias",
+            "inference_mode", "fan_in_fan_out", "layers_to_transform", "layers_pattern", "loftq_config",
+            "base_model_name_or_path");
+
+    /** The JSON this library writes for a default config of {@code v}: the types of its keys; null if none builds. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> defaults(Variant v) {
+        try {
+            AdapterConfig d = AdapterConfig.builder().variant(v.name()).targetModules("x").build();
+            return (Map<String, Object>) LENIENT.fromJson(toJson(d), Object.class);
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 

@@ -185,6 +185,29 @@ final class ConfigKeys {
         return v;
     }
 
+    /**
+     * Every key not in {@code checked} whose PEFT default (as {@code defaults} holds it) is a boolean, a number or a
+     * string must have that type when it is not null: a variant's own options get the same type checks as LoRA's.
+     */
+    void sameTypesAs(Map<String, Object> defaults, java.util.Set<String> checked) {
+        for (Map.Entry<String, Object> e : json.entrySet()) {
+            Object d = defaults.get(e.getKey());
+            Object v = e.getValue();
+            if (v == null || d == null || checked.contains(e.getKey())) {
+                continue;
+            }
+            if (d instanceof Boolean && !(v instanceof Boolean)) {
+                throw wrong(e.getKey(), "true or false", v);
+            }
+            if (d instanceof Number && !(v instanceof Number n && Double.isFinite(n.doubleValue()))) {
+                throw wrong(e.getKey(), "a finite number", v);
+            }
+            if (d instanceof String && !(v instanceof String)) {
+                throw wrong(e.getKey(), "a string", v);
+            }
+        }
+    }
+
     IllegalArgumentException wrong(String key, String expected, Object got) {
         return new IllegalArgumentException(source + ": key '" + Names.clip(key) + "' must be " + expected + ", got "
                 + show(got));

@@ -33,6 +33,16 @@ class AdapterConfigJsonTest {
     }
 
     @Test
+    void variantOptionsGetTheTypeOfTheirDefault() {
+        assertTrue(refused("{\"peft_type\": \"VERA\", \"d_initial\": NaN}").getMessage().contains("key 'd_initial' must be a finite number"));
+        assertTrue(refused("{\"peft_type\": \"LOKR\", \"decompose_both\": \"yes\"}").getMessage()
+                .contains("key 'decompose_both' must be true or false, got \"yes\""));
+        assertTrue(refused("{\"peft_type\": \"LOHA\", \"rank_dropout\": \"x\"}").getMessage().contains("key 'rank_dropout'"));
+        assertEquals("lokr", AdapterConfigJson.fromJson("{\"peft_type\": \"LOKR\", \"init_weights\": \"lycoris\", "
+                + "\"decompose_both\": true, \"target_modules\": [\"q\"]}").variant());
+    }
+
+    @Test
     void peftValuesAreAccepted() {
         AdapterConfig c = AdapterConfigJson.fromJson("{\"peft_type\": \"LORA\", \"r\": 16.0, \"lora_alpha\": 32, "
                 + "\"lora_dropout\": 0.1, \"target_modules\": [\"q_proj\", \"v_proj\"], \"bias\": \"lora_only\", "
