@@ -880,9 +880,18 @@ final class AdaptedModelImpl implements AdaptedModel {
                     }
                 }
             }
+            Map<Parameter, String> wrapped = new IdentityHashMap<>();
+            for (AdaptedLayer layer : layers.values()) {
+                if (layer.base.bias() != null) {
+                    wrapped.put(layer.base.bias(), layer.path);
+                }
+            }
             for (Map.Entry<String, Parameter> b : namedBaseBiases().entrySet()) {
                 if (mine.contains(b.getValue())) {
-                    out.put(prefix + b.getKey(), new AdapterParam("bias", b.getValue(), ParamRole.BASE_BIAS, true));
+                    // PEFT's key: the bias of a layer that holds an adapter sits on its base_layer
+                    String layerPath = wrapped.get(b.getValue());
+                    String key = layerPath == null ? b.getKey() : layerPath + org.loralab.lora.io.PeftKeys.BASE_LAYER_BIAS;
+                    out.put(prefix + key, new AdapterParam("bias", b.getValue(), ParamRole.BASE_BIAS, true));
                 }
             }
         }

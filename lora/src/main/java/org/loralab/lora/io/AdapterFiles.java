@@ -1,31 +1,28 @@
 package org.loralab.lora.io;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.loralab.lora.config.AdapterConfig;
 import org.loralab.lora.inject.AdaptedModel;
+import org.loralab.lora.io.safetensors.Names;
+import org.loralab.lora.io.safetensors.PickleAdvice;
+import org.loralab.lora.io.safetensors.Safetensors;
+import org.loralab.lora.io.safetensors.TensorSource;
 import org.loralab.lora.variant.AdapterParam;
 
 /**
- * PEFT adapter files: {@code adapter_config.json} (Gson; unknown keys ignored, missing defaulted)
- * and {@code adapter_model.safetensors} (PEFT tensor names, {@code base_model.model.<path>.<key>},
- * written with DJL's NDList SAFETENSORS encoding), both written atomically (temp file + rename).
+ * PEFT adapter directories: {@code adapter_config.json} and {@code adapter_model.safetensors} with PEFT's tensor names
+ * ({@code base_model.model.<path>.<key>}), the header carrying {@code __metadata__ {"format": "pt"}} as PEFT's
+ * save_pretrained writes it. Saving is atomic for the pair; loading validates everything (paths, config keys, header,
+ * names, shapes, finite values) before the model changes, and leaves the model as it was when anything is wrong.
  * Unlike PEFT's save_pretrained, the directory is used as given for every adapter name.
  */
 public final class AdapterFiles {
@@ -33,67 +30,90 @@ public final class AdapterFiles {
     public static final String CONFIG = "adapter_config.json";
     /** PEFT's weights file name. */
     public static final String WEIGHTS = "adapter_model.safetensors";
+    /** PEFT's pickle weights, refused. */
+    public static final String PICKLE_WEIGHTS = "adapter_model.bin";
+    /** adapter_config.json is a few KB; anything far larger is not one. */
+    private static final long MAX_CONFIG_BYTES = 16L << 20;
 
     private AdapterFiles() {}
 
     /** Saves {@code adapterName} of {@code model} into {@code dir} (created if needed). */
     public static void save(AdaptedModel model, String adapterName, Path dir) {
         AdapterConfig cfg = model.savedConfig(adapterName);
-        Map<String, AdapterParam> tensors = model.adapterTensors(adapterName);
+        Map<String, NDArray> arrays = new LinkedHashMap<>();
+        for (Map.Entry<String, AdapterParam> e : model.adapterTensors(adapterName).entrySet()) {
+            arrays.put(e.getKey(), e.getValue().parameter().getArray());
+        }
+        LinkedHashMap<Path, AtomicFiles.Body> files = new LinkedHashMap<>();
+        files.put(dir.resolve(WEIGHTS), Safetensors.encoder(arrays, Map.of()));
+        byte[] json = AdapterConfigJson.toJson(cfg).getBytes(StandardCharsets.UTF_8);
+        files.put(dir.resolve(CONFIG), os -> os.write(json));
+        List<Path> created = new ArrayList<>();
         try {
-            Files.createDirectories(dir);
-            writeAtomically(dir.resolve(CONFIG), os -> os.write(AdapterConfigJson.toJson(cfg).getBytes(StandardCharsets.UTF_8)));
-            try (NDManager tmp = NDManager.newBaseManager()) {
-                NDList list = new NDList(tensors.size());
-                for (Map.Entry<String, AdapterParam> e : tensors.entrySet()) {
-                    NDArray a = e.getValue().parameter().getArray();
-                    NDArray c = tmp.create(a.toByteBuffer(), a.getShape(), a.getDataType());
-                    c.setName(e.getKey());
-                    list.add(c);
-                }
-                writeAtomically(dir.resolve(WEIGHTS), os -> list.encode(os, NDList.Encoding.SAFETENSORS));
+            createDirectories(dir, created);
+            AtomicFiles.writeAll(files);
+        } catch (IOException | RuntimeException e) {
+            removeCreated(created);
+            String reason = e instanceof IOException io ? IoErrors.reason(io) : Names.firstLine(String.valueOf(e.getMessage()));
+            String msg = "could not save adapter '" + adapterName + "' to " + dir + ": " + reason;
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException(msg, io);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not save adapter '" + adapterName + "' to " + dir + ": " + e.getMessage(), e);
+            throw new IllegalStateException(msg, e);
+        }
+    }
+
+    /** Creates {@code dir} and its missing parents, recording each one created (outermost first). */
+    private static void createDirectories(Path dir, List<Path> created) throws IOException {
+        Path abs = dir.toAbsolutePath();
+        List<Path> missing = new ArrayList<>();
+        for (Path p = abs; p != null && !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
+            missing.add(0, p);
+        }
+        for (Path p : missing) {
+            Files.createDirectory(p);
+            created.add(p);
+        }
+        if (!Files.isDirectory(abs)) {
+            throw new java.nio.file.FileAlreadyExistsException(abs.toString());
+        }
+    }
+
+    private static void removeCreated(List<Path> created) {
+        for (int i = created.size() - 1; i >= 0; i--) {
+            try {
+                Files.deleteIfExists(created.get(i));
+            } catch (IOException ignored) {
+                // not empty (someone else wrote there) or gone: leave it
+            }
         }
     }
 
     /**
-     * Loads a PEFT adapter directory into {@code model} as {@code adapterName}. Checks every tensor's
-     * name and shape before touching the model; on any mismatch the adapter is removed again and an
-     * IllegalArgumentException lists the problems.
+     * Loads a PEFT adapter directory into {@code model} as {@code adapterName}. Everything is checked before the
+     * model changes; on any problem the model is left as it was and the exception's message is one line naming the
+     * file (and the key or tensor).
      */
     public static void load(AdaptedModel model, Path dir, String adapterName) {
         Path cfgFile = dir.resolve(CONFIG);
         Path wFile = dir.resolve(WEIGHTS);
-        if (!Files.isRegularFile(cfgFile) || !Files.isRegularFile(wFile)) {
-            throw new IllegalArgumentException("no PEFT adapter in " + dir + ": expected " + CONFIG + " and " + WEIGHTS);
+        AdapterPaths.checkDirectory(dir);
+        AdapterPaths.checkFile(cfgFile, "no PEFT adapter in " + dir + ": " + CONFIG + " is missing");
+        if (!Files.exists(wFile, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.exists(dir.resolve(PICKLE_WEIGHTS))) {
+            throw new IllegalArgumentException(dir.resolve(PICKLE_WEIGHTS) + ": refused: pickle can run code; "
+                    + "convert to safetensors, e.g. " + PickleAdvice.convertCommand(PICKLE_WEIGHTS));
         }
-        AdapterConfig cfg;
-        try {
-            cfg = AdapterConfigJson.fromJson(Files.readString(cfgFile, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not read " + cfgFile + ": " + e.getMessage(), e);
-        }
-        try (NDManager tmp = NDManager.newBaseManager(); InputStream is = Files.newInputStream(wFile)) {
-            NDList list;
-            try {
-                list = NDList.decode(tmp, is);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException(wFile + " is not a readable safetensors file: " + e.getMessage(), e);
-            }
-            Map<String, NDArray> found = new LinkedHashMap<>();
-            for (NDArray a : list) {
-                found.put(a.getName(), a);
-            }
+        AdapterPaths.checkFile(wFile, "no PEFT adapter in " + dir + ": " + WEIGHTS + " is missing");
+        AdapterConfig cfg = AdapterConfigJson.fromJson(readConfig(cfgFile), cfgFile.toString());
+        try (TensorSource src = Safetensors.open(wFile)) {
             boolean first = model.adapterNames().isEmpty();
-            model.addAdapterForLoading(adapterName, cfg);
             try {
-                Map<String, AdapterParam> expected = model.adapterTensors(adapterName);
-                check(expected, found, wFile);
-                for (Map.Entry<String, AdapterParam> e : expected.entrySet()) {
-                    copyInto(found.get(e.getKey()), e.getValue().parameter().getArray());
-                }
+                model.addAdapterForLoading(adapterName, cfg);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(cfgFile + ": " + Names.firstLine(e.getMessage()), e);
+            }
+            try {
+                AdapterWeights.load(model.adapterTensors(adapterName), src, wFile);
             } catch (RuntimeException e) {
                 model.deleteAdapter(adapterName);
                 throw e;
@@ -101,78 +121,23 @@ public final class AdapterFiles {
             if (first) {
                 model.setActive(adapterName);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not read " + wFile + ": " + e.getMessage(), e);
         }
     }
 
-    private static void check(Map<String, AdapterParam> expected, Map<String, NDArray> found, Path file) {
-        List<String> problems = new ArrayList<>();
-        List<String> missing = new ArrayList<>();
-        for (Map.Entry<String, AdapterParam> e : expected.entrySet()) {
-            NDArray f = found.get(e.getKey());
-            if (f == null) {
-                missing.add(e.getKey());
-                continue;
-            }
-            Shape want = e.getValue().parameter().getArray().getShape();
-            if (!want.equals(f.getShape())) {
-                problems.add("size mismatch for " + e.getKey() + ": expected " + want + ", found " + f.getShape());
-            }
-            if (!f.getDataType().isFloating()) {
-                problems.add(e.getKey() + " has dtype " + f.getDataType() + ", expected a float type");
-            }
-        }
-        List<String> unexpected = new ArrayList<>();
-        for (String k : found.keySet()) {
-            if (!expected.containsKey(k)) {
-                unexpected.add(k);
-            }
-        }
-        if (!missing.isEmpty()) {
-            problems.add("missing keys: " + missing);
-        }
-        if (!unexpected.isEmpty()) {
-            problems.add("unexpected keys: " + unexpected);
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("adapter file " + file + " does not fit this model (nothing was changed): "
-                    + String.join("; ", problems));
-        }
-    }
-
-    private static void copyInto(NDArray src, NDArray dst) {
-        boolean grad = dst.hasGradient();
-        NDArray s = src.getDataType() == dst.getDataType() ? src : src.toType(dst.getDataType(), false);
-        if (grad) {
-            dst.setRequiresGradient(false);
-        }
-        dst.set(s.toByteBuffer());
-        if (grad) {
-            dst.setRequiresGradient(true);
-        }
-    }
-
-    /** Writes to a temp file in the same directory, then renames it over {@code target}. */
-    static void writeAtomically(Path target, IoWriter writer) throws IOException {
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+    private static String readConfig(Path cfgFile) {
         try {
-            try (OutputStream os = Files.newOutputStream(tmp)) {
-                writer.write(os);
+            long size = Files.size(cfgFile);
+            if (size > MAX_CONFIG_BYTES) {
+                throw new IllegalArgumentException(cfgFile + ": " + size + " bytes is far too large for an adapter config");
             }
+            byte[] raw = Files.readAllBytes(cfgFile);
             try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(raw)).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new IllegalArgumentException(cfgFile + ": not UTF-8 text", e);
             }
-        } finally {
-            Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + cfgFile + ": " + IoErrors.reason(e), e);
         }
-    }
-
-    /** A body that writes a file. */
-    @FunctionalInterface
-    interface IoWriter {
-        void write(OutputStream os) throws IOException;
     }
 }

@@ -34,4 +34,33 @@ public final class AtomicFiles {
             Files.deleteIfExists(tmp);
         }
     }
+
+    /**
+     * Writes several files so that a failure leaves every target as it was: all bodies go to temp files first, and
+     * only when all are written are they renamed over their targets, in the given order.
+     */
+    public static void writeAll(java.util.LinkedHashMap<Path, Body> files) throws IOException {
+        java.util.List<Path[]> done = new java.util.ArrayList<>();
+        try {
+            for (java.util.Map.Entry<Path, Body> e : files.entrySet()) {
+                Path target = e.getKey();
+                Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
+                done.add(new Path[] {tmp, target});
+                try (OutputStream os = Files.newOutputStream(tmp)) {
+                    e.getValue().write(os);
+                }
+            }
+            for (Path[] p : done) {
+                try {
+                    Files.move(p[0], p[1], StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(p[0], p[1], StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } finally {
+            for (Path[] p : done) {
+                Files.deleteIfExists(p[0]);
+            }
+        }
+    }
 }

@@ -150,7 +150,7 @@ class AdaptedModelTest {
         Toy.Mlp other = Toy.init(new Toy.Mlp(), m, new Shape(9, 10));
         AdaptedModel only = AdaptedModel.inject(other, cfg("lin0").r(2).bias("lora_only").build());
         assertEquals(2 * 30 + 20, only.trainableParameters());
-        assertTrue(only.adapterTensors("default").containsKey("base_model.model.lin0.bias"));
+        assertTrue(only.adapterTensors("default").containsKey("base_model.model.lin0.base_layer.bias"), "PEFT's key for a wrapped layer's bias");
     }
 
     @Test

@@ -3,14 +3,12 @@ package org.loralab.lora.io;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +24,8 @@ import org.loralab.lora.config.AdapterConfig;
 import org.loralab.lora.config.Bias;
 import org.loralab.lora.config.LoraInit;
 import org.loralab.lora.inject.AdaptedModel;
+import org.loralab.lora.io.safetensors.Safetensors;
+import org.loralab.lora.io.safetensors.TensorSource;
 import org.loralab.lora.testing.Toy;
 import org.loralab.lora.variant.AdapterParam;
 
@@ -94,17 +94,14 @@ class AdapterFilesTest {
     void peftTensorNamesAndShapes() throws Exception {
         AdaptedModel am = AdaptedModel.inject(Toy.init(new Toy.Mlp(), m, new Shape(9, 10)), config());
         am.save(dir, "default");
-        try (NDManager tmp = NDManager.newBaseManager(); InputStream is = Files.newInputStream(dir.resolve(AdapterFiles.WEIGHTS))) {
-            NDList list = NDList.decode(tmp, is);
-            List<String> names = new ArrayList<>();
-            for (NDArray a : list) {
-                names.add(a.getName());
-            }
+        try (TensorSource src = Safetensors.open(dir.resolve(AdapterFiles.WEIGHTS))) {
             assertEquals(List.of("base_model.model.lin0.lora_A.weight", "base_model.model.lin0.lora_B.weight",
-                    "base_model.model.lin1.weight", "base_model.model.lin1.bias"), names);
-            assertEquals(new Shape(3, 10), list.get("base_model.model.lin0.lora_A.weight").getShape());
-            assertEquals(new Shape(20, 3), list.get("base_model.model.lin0.lora_B.weight").getShape());
-            assertEquals(new Shape(2, 20), list.get("base_model.model.lin1.weight").getShape());
+                    "base_model.model.lin1.bias", "base_model.model.lin1.weight"), List.copyOf(src.tensors().keySet()),
+                    "sorted by name, as safetensors' save_file lays them out");
+            assertArrayEquals(new long[] {3, 10}, src.tensors().get("base_model.model.lin0.lora_A.weight").shape());
+            assertArrayEquals(new long[] {20, 3}, src.tensors().get("base_model.model.lin0.lora_B.weight").shape());
+            assertArrayEquals(new long[] {2, 20}, src.tensors().get("base_model.model.lin1.weight").shape());
+            assertEquals(Map.of("format", "pt"), src.metadata());
         }
         JsonObject json = JsonParser.parseString(Files.readString(dir.resolve(AdapterFiles.CONFIG))).getAsJsonObject();
         assertEquals("LORA", json.get("peft_type").getAsString());
@@ -130,7 +127,13 @@ class AdapterFilesTest {
         long n = java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
         JsonObject header = JsonParser.parseString(new String(bytes, 8, (int) n, StandardCharsets.UTF_8)).getAsJsonObject();
         List<long[]> spans = new ArrayList<>();
+        assertEquals(0, n % 8, "header padded to a multiple of 8");
+        assertEquals("pt", header.getAsJsonObject("__metadata__").get("format").getAsString());
+        assertEquals("__metadata__", header.keySet().iterator().next());
         for (String k : header.keySet()) {
+            if (k.equals("__metadata__")) {
+                continue;
+            }
             JsonObject t = header.getAsJsonObject(k);
             assertEquals("F32", t.get("dtype").getAsString(), k);
             long count = 1;
@@ -207,6 +210,30 @@ class AdapterFilesTest {
     }
 
     @Test
+    void aBadTensorAfterAGoodBaseBiasChangesNoBias() throws Exception {
+        Toy.Mlp[] t = twins();
+        AdaptedModel src = AdaptedModel.inject(t[0], AdapterConfig.builder().r(2).targetModules("lin0").bias("all")
+                .init(false).build());
+        src.save(dir, "default");
+        // the biases are valid and come first in the file; lin0's lora_B holds a NaN
+        rewrite(dir, (k, a, tmp) -> Map.entry(k, k.endsWith("lora_B.weight") ? a.mul(Float.NaN) : a.add(1f)));
+        AdaptedModel dst = AdaptedModel.of(t[1]);
+        List<float[]> before = new ArrayList<>();
+        for (var p : dst.block().getParameters()) {
+            before.add(p.getValue().getArray().toFloatArray());
+        }
+        float[] out = Toy.run(dst.block(), x).toFloatArray();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dst.load(dir, "default"));
+        assertTrue(e.getMessage().contains("base_model.model.lin0.lora_B.weight' holds NaN"), e.getMessage());
+        int i = 0;
+        for (var p : dst.block().getParameters()) {
+            assertArrayEquals(before.get(i++), p.getValue().getArray().toFloatArray(), p.getKey());
+        }
+        assertArrayEquals(out, Toy.run(dst.block(), x).toFloatArray());
+        assertTrue(dst.adapterNames().isEmpty());
+    }
+
+    @Test
     void loadingIntoAnExistingNameIsAnError() throws Exception {
         AdaptedModel am = AdaptedModel.inject(Toy.init(new Toy.Mlp(), m, new Shape(9, 10)), config());
         am.save(dir, "default");
@@ -215,32 +242,31 @@ class AdapterFilesTest {
         assertEquals(List.of("default", "second"), am.adapterNames());
     }
 
-    private void rewriteWeights(Path d, String name, Shape shape) throws Exception {
-        try (NDManager tmp = NDManager.newBaseManager(); InputStream is = Files.newInputStream(d.resolve(AdapterFiles.WEIGHTS))) {
-            NDList list = NDList.decode(tmp, is);
-            NDList out = new NDList();
-            for (NDArray a : list) {
-                NDArray c = a.getName().equals(name) ? tmp.zeros(shape) : a;
-                c.setName(a.getName());
-                out.add(c);
-            }
-            try (OutputStream os = Files.newOutputStream(d.resolve(AdapterFiles.WEIGHTS))) {
-                out.encode(os, NDList.Encoding.SAFETENSORS);
-            }
-        }
+    /** Rewrites the weights file with {@code name} replaced by zeros of {@code shape}. */
+    static void rewriteWeights(Path d, String name, Shape shape) throws Exception {
+        rewrite(d, (k, a, tmp) -> k.equals(name) ? Map.entry(k, tmp.zeros(shape)) : Map.entry(k, a));
     }
 
-    private void renameWeight(Path d, String from, String to) throws Exception {
-        try (NDManager tmp = NDManager.newBaseManager(); InputStream is = Files.newInputStream(d.resolve(AdapterFiles.WEIGHTS))) {
-            NDList list = NDList.decode(tmp, is);
-            for (NDArray a : list) {
-                if (a.getName().equals(from)) {
-                    a.setName(to);
+    static void renameWeight(Path d, String from, String to) throws Exception {
+        rewrite(d, (k, a, tmp) -> Map.entry(k.equals(from) ? to : k, a));
+    }
+
+    /** One tensor of a rewrite: its new name and value. */
+    interface Edit {
+        Map.Entry<String, NDArray> apply(String key, NDArray value, NDManager tmp);
+    }
+
+    static void rewrite(Path d, Edit edit) throws Exception {
+        Path f = d.resolve(AdapterFiles.WEIGHTS);
+        try (NDManager tmp = NDManager.newBaseManager(); TensorSource src = Safetensors.open(f)) {
+            Map<String, NDArray> out = new java.util.LinkedHashMap<>();
+            for (String k : src.tensors().keySet()) {
+                Map.Entry<String, NDArray> e = edit.apply(k, src.read(k, tmp, DataType.FLOAT32), tmp);
+                if (e != null) {
+                    out.put(e.getKey(), e.getValue());
                 }
             }
-            try (OutputStream os = Files.newOutputStream(d.resolve(AdapterFiles.WEIGHTS))) {
-                list.encode(os, NDList.Encoding.SAFETENSORS);
-            }
+            Safetensors.write(f, out, Map.of());
         }
     }
 }

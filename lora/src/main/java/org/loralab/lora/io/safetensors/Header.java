@@ -87,7 +87,7 @@ record Header(Path file, Map<String, TensorInfo> tensors, Map<String, String> me
         try (JsonReader r = new JsonReader(new StringReader(json))) {
             r.setStrictness(Strictness.STRICT);
             if (r.peek() != JsonToken.BEGIN_OBJECT) {
-                throw bad(file, "the header is not a JSON object (it starts with " + r.peek() + ")");
+                throw bad(file, "the header is not a JSON object (it is " + kind(r.peek()) + ")");
             }
             r.beginObject();
             while (r.hasNext()) {

@@ -14,8 +14,7 @@ public final class PickleAdvice {
                     + "safe_serialization=True)\"";
         }
         String out = binFile.equals("adapter_model.bin") ? "adapter_model.safetensors" : "model.safetensors";
-        return "python -c \"import torch; from safetensors.torch import save_file; sd = torch.load('" + binFile
-                + "', map_location='cpu'); save_file({k: v.contiguous().clone() for k, v in sd.items()}, '" + out
-                + "', metadata={'format': 'pt'})\"";
+        return "python -c \"import torch,safetensors.torch as s;s.save_file({k:v.contiguous() for k,v in torch.load('"
+                + binFile + "').items()},'" + out + "',{'format':'pt'})\"";
     }
 }

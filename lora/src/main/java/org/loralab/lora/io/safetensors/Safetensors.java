@@ -41,8 +41,8 @@ public final class Safetensors {
         }
         for (String pickle : new String[] {"pytorch_model.bin.index.json", "pytorch_model.bin"}) {
             if (Files.exists(dir.resolve(pickle))) {
-                throw new IllegalArgumentException(dir.resolve(pickle) + ": refused, pickle files can run code when loaded; "
-                        + "convert to safetensors first, e.g. " + PickleAdvice.convertCommand(pickle));
+                throw new IllegalArgumentException(dir.resolve(pickle) + ": refused: pickle can run code; "
+                        + "convert to safetensors, e.g. " + PickleAdvice.convertCommand(pickle));
             }
         }
         throw new UncheckedIOException(new java.io.FileNotFoundException(dir + ": no " + MODEL + " or " + INDEX
@@ -56,5 +56,10 @@ public final class Safetensors {
      */
     public static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata) {
         SafetensorsWriter.write(file, tensors, metadata);
+    }
+
+    /** The bytes {@link #write} writes, as a body for {@link org.loralab.lora.io.AtomicFiles} (several files at once). */
+    public static org.loralab.lora.io.AtomicFiles.Body encoder(Map<String, NDArray> tensors, Map<String, String> metadata) {
+        return SafetensorsWriter.encoder(Path.of("safetensors"), tensors, metadata);
     }
 }

@@ -26,6 +26,16 @@ final class SafetensorsWriter {
     private SafetensorsWriter() {}
 
     static void write(Path file, Map<String, NDArray> tensors, Map<String, String> metadata) {
+        AtomicFiles.Body body = encoder(file, tensors, metadata);
+        try {
+            AtomicFiles.write(file, body);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + file + ": " + IoErrors.reason(e), e);
+        }
+    }
+
+    /** Checks names, types and metadata now; the returned body writes the file's bytes. */
+    static AtomicFiles.Body encoder(Path file, Map<String, NDArray> tensors, Map<String, String> metadata) {
         List<Map.Entry<String, NDArray>> order = new ArrayList<>(tensors.entrySet());
         for (Map.Entry<String, NDArray> e : order) {
             if (e.getKey() == null || e.getKey().isEmpty() || e.getKey().equals("__metadata__")) {
@@ -44,11 +54,7 @@ final class SafetensorsWriter {
             return byType != 0 ? byType : Arrays.compareUnsigned(utf8(a.getKey()), utf8(b.getKey()));
         });
         byte[] header = header(order, metadata);
-        try {
-            AtomicFiles.write(file, os -> body(os, header, order));
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not write " + file + ": " + IoErrors.reason(e), e);
-        }
+        return os -> body(os, header, order);
     }
 
     private static byte[] header(List<Map.Entry<String, NDArray>> order, Map<String, String> metadata) {

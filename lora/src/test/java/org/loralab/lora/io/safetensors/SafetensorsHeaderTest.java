@@ -26,28 +26,28 @@ class SafetensorsHeaderTest {
                 Arguments.of("text after the object", "{}  x", 0, "text after"),
                 Arguments.of("entry not an object", "{\"w\":5}", 0, "'w'"),
                 Arguments.of("dtype not a string", "{\"w\":{\"dtype\":4,\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "'w': dtype"),
-                Arguments.of("unknown dtype", "{\"w\":{\"dtype\":\"F31\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "'F31'"),
+                Arguments.of("unknown dtype", "{\"w\":{\"dtype\":\"F31\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "tensor 'w': unknown dtype 'F31'"),
                 Arguments.of("shape not an array", "{\"w\":{\"dtype\":\"F32\",\"shape\":\"1\",\"data_offsets\":[0,4]}}", 4, "'w': shape"),
                 Arguments.of("negative shape", "{" + f32("w", "[-1]", 0, 4) + "}", 4, "'w': shape"),
                 Arguments.of("fractional shape", "{" + f32("w", "[1.5]", 0, 4) + "}", 4, "'w': shape"),
                 Arguments.of("string in shape", "{" + f32("w", "[\"1\"]", 0, 4) + "}", 4, "'w': shape"),
                 Arguments.of("missing offsets", "{\"w\":{\"dtype\":\"F32\",\"shape\":[1]}}", 4, "'w': entry lacks data_offsets"),
-                Arguments.of("missing dtype", "{\"w\":{\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "lacks dtype"),
+                Arguments.of("missing dtype", "{\"w\":{\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "'w': entry lacks dtype"),
                 Arguments.of("three offsets", "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4,8]}}", 4, "'w': data_offsets"),
                 Arguments.of("negative offset", "{" + f32("w", "[1]", -4, 0) + "}", 4, "'w': data_offsets"),
-                Arguments.of("reversed offsets", "{" + f32("w", "[1]", 4, 0) + "}", 4, "reversed"),
-                Arguments.of("size disagrees with shape", "{" + f32("w", "[2]", 0, 4) + "}", 4, "needs 8"),
-                Arguments.of("F16 header over F32 bytes", "{\"w\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8, "needs 4"),
-                Arguments.of("past the end", "{" + f32("w", "[2]", 0, 8) + "}", 4, "'w'"),
-                Arguments.of("overlap", "{" + f32("a", "[2]", 0, 8) + "," + f32("b", "[2]", 4, 12) + "}", 12, "overlap"),
+                Arguments.of("reversed offsets", "{" + f32("w", "[1]", 4, 0) + "}", 4, "'w': data_offsets [4, 0] are reversed"),
+                Arguments.of("size disagrees with shape", "{" + f32("w", "[2]", 0, 4) + "}", 4, "'w': data_offsets [0, 4] span 4 bytes, but F32[2] needs 8"),
+                Arguments.of("F16 header over F32 bytes", "{\"w\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8, "'w': data_offsets [0, 8] span 8 bytes, but F16[2] needs 4"),
+                Arguments.of("past the end", "{" + f32("w", "[2]", 0, 8) + "}", 4, "'w': data_offsets [0, 8] run past the end"),
+                Arguments.of("overlap", "{" + f32("a", "[2]", 0, 8) + "," + f32("b", "[2]", 4, 12) + "}", 12, "tensors 'a' and 'b' overlap"),
                 Arguments.of("same range twice", "{" + f32("a", "[1]", 0, 4) + "," + f32("b", "[1]", 0, 4) + "}", 4, "overlap"),
-                Arguments.of("gap", "{" + f32("a", "[1]", 4, 8) + "}", 8, "unused bytes"),
+                Arguments.of("gap", "{" + f32("a", "[1]", 4, 8) + "}", 8, "'a': 4 unused bytes"),
                 Arguments.of("trailing bytes", "{" + f32("a", "[1]", 0, 4) + "}", 4 + 64, "64 trailing bytes"),
-                Arguments.of("duplicate tensor", "{" + f32("a", "[1]", 0, 4) + "," + f32("a", "[1]", 0, 4) + "}", 4, "twice"),
+                Arguments.of("duplicate tensor", "{" + f32("a", "[1]", 0, 4) + "," + f32("a", "[1]", 0, 4) + "}", 4, "tensor 'a' appears twice"),
                 Arguments.of("metadata not an object", "{\"__metadata__\":[1]}", 0, "__metadata__"),
                 Arguments.of("metadata value not a string", "{\"__metadata__\":{\"format\":1}}", 0, "'format'"),
                 Arguments.of("metadata nested", "{\"__metadata__\":{\"a\":{\"b\":\"c\"}}}", 0, "'a'"),
-                Arguments.of("overflowing shape", "{" + f32("w", "[4294967296,4294967296,4294967296]", 0, 4) + "}", 4, "too large"),
+                Arguments.of("overflowing shape", "{" + f32("w", "[4294967296,4294967296,4294967296]", 0, 4) + "}", 4, "'w': shape"),
                 Arguments.of("huge number", "{" + f32("w", "[99999999999999999999]", 0, 4) + "}", 4, "'w': shape"),
                 Arguments.of("name with a newline", "{" + f32("a\\nb", "[2]", 0, 4) + "}", 4, "a\\u000ab"),
                 Arguments.of("lenient JSON", "{w:{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "not valid JSON"));
@@ -105,6 +105,16 @@ class SafetensorsHeaderTest {
         java.io.UncheckedIOException u = assertThrows(java.io.UncheckedIOException.class,
                 () -> Safetensors.open(dir.resolve("missing.safetensors")));
         assertTrue(u.getMessage().contains("no such file"), u.getMessage());
+    }
+
+    @Test
+    void aFifoIsRefusedWithoutBlocking() throws Exception {
+        Path fifo = dir.resolve("pipe.safetensors");
+        Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "mkfifo is not available");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Safetensors.open(fifo));
+        assertOneLine(e.getMessage(), fifo);
+        assertTrue(e.getMessage().contains("FIFO"), e.getMessage());
     }
 
     static void assertOneLine(String msg, Path file) {
