@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.loralab.lora.config.AdapterConfig;
 import org.loralab.lora.hf.HfConfig;
 import org.loralab.lora.hf.VitFixtures;
@@ -78,6 +79,36 @@ class VitLoraTest extends ManagedTest {
                     am.trainableParameterMap().keySet().toString());
             // lora_B starts at zero and the saved classifier is a copy: the outputs do not move
             VitFixtures.assertClose(before, vit.logits(m, x).toFloatArray(), 1e-6, "logits after injection");
+        }
+    }
+
+    /**
+     * An adapter trained a little on one loaded ViT, saved in PEFT's layout and loaded onto a freshly loaded copy,
+     * gives the same logits (PeftModel.from_pretrained on the same base).
+     */
+    @Test
+    void adapterSavedFromALoadedVitLoadsOntoAFreshOne(@TempDir Path tmp) {
+        NDArray x = VitFixtures.pixels(m, 2, 3, 32);
+        float[] trained;
+        try (VitImageClassifier vit = VitImageClassifier.load(VitFixtures.dir("classifier"))) {
+            AdaptedModel am = AdaptedModel.inject(vit.model(), recipe().build());
+            for (Map.Entry<String, org.loralab.lora.variant.AdapterParam> p : am.trainableParameterMap().entrySet()) {
+                NDArray a = p.getValue().parameter().getArray();
+                a.addi(a.getManager().randomNormal(0f, 0.05f, a.getShape(), a.getDataType()));
+            }
+            trained = vit.logits(m, x).toFloatArray();
+            am.save(tmp.resolve("adapter"), AdaptedModel.DEFAULT);
+        }
+        try (VitImageClassifier fresh = VitImageClassifier.load(VitFixtures.dir("classifier"))) {
+            float[] base = fresh.logits(m, x).toFloatArray();
+            AdaptedModel am = AdaptedModel.of(fresh.model());
+            am.load(tmp.resolve("adapter"), AdaptedModel.DEFAULT);
+            VitFixtures.assertClose(trained, fresh.logits(m, x).toFloatArray(), 1e-5, "reloaded adapter logits");
+            double moved = 0;
+            for (int i = 0; i < base.length; i++) {
+                moved = Math.max(moved, Math.abs(base[i] - trained[i]));
+            }
+            assertTrue(moved > 1e-3, "the adapter must change the outputs for this test to mean anything: " + moved);
         }
     }
 
