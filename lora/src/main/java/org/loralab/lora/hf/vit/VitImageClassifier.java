@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 
 import java.awt.image.BufferedImage;
@@ -15,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 
 import org.loralab.lora.hf.HfConfig;
@@ -81,6 +81,11 @@ public final class VitImageClassifier extends HfModel {
      * The pooler of a ViTModel checkpoint is not used (as in transformers).
      */
     public static VitImageClassifier forNewLabels(Path dir, List<String> labels, LoadOptions options) {
+        return forNewLabels(dir, labels, options, 0L);
+    }
+
+    /** As {@link #forNewLabels(Path, List, LoadOptions)}; {@code seed} draws the new head's weights. */
+    public static VitImageClassifier forNewLabels(Path dir, List<String> labels, LoadOptions options, long seed) {
         if (labels.isEmpty()) {
             throw new IllegalArgumentException("give at least one label for the new classification head");
         }
@@ -97,10 +102,15 @@ public final class VitImageClassifier extends HfModel {
             Model model = VitWeights.load("vit-image-classifier", Vit.classifier(v.vit()), v.vit(), weights,
                     options, renames, Set.of("classifier.", "vit.pooler."));
             try {
-                Map<String, Parameter> params = StateDicts.parameters(model.getBlock());
-                NDArray w = params.get("classifier.weight").getArray();
-                w.getManager().randomNormal(0f, (float) v.initializerRange(), w.getShape(), w.getDataType())
-                        .copyTo(w);
+                NDArray w = StateDicts.parameters(model.getBlock()).get("classifier.weight").getArray();
+                float[] values = new float[Math.toIntExact(w.size())];
+                Random random = new Random(seed);
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = (float) (random.nextGaussian() * v.initializerRange());
+                }
+                try (NDManager scratch = w.getManager().newSubManager()) {
+                    scratch.create(values, w.getShape()).toType(w.getDataType(), false).copyTo(w);
+                }
             } catch (RuntimeException e) {
                 model.close();
                 throw e;

@@ -177,6 +177,14 @@ class VitCheckpointTest extends ManagedTest {
                     .contentEquals(params.get("vit.layernorm.weight").getArray()));
             assertEquals(new Shape(10, 24), params.get("classifier.weight").getArray().getShape());
             assertEquals(labels, vit.labels());
+            NDArray head = params.get("classifier.weight").getArray();
+            for (long seed : new long[] {0L, 1L}) {
+                try (VitImageClassifier again = VitImageClassifier.forNewLabels(VitFixtures.dir("classifier"), labels,
+                        LoadOptions.defaults(), seed)) {
+                    NDArray other = StateDicts.parameters(again.block()).get("classifier.weight").getArray();
+                    assertEquals(seed == 0L, head.contentEquals(other), "the seed draws the head, seed " + seed);
+                }
+            }
         }
     }
 
