@@ -3,6 +3,7 @@ package org.loralab.lora.hf.llama;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -52,6 +53,15 @@ public final class LlamaForCausalLm extends AbstractBlock {
             PairList<String, Object> params) {
         NDArray hidden = model().run(ps, ids, mask, cache, training, params);
         return head(ps, hidden, training, params);
+    }
+
+    /**
+     * Logits [B, 1, vocab] of the last position only, after the cached tokens, extending the cache: generation
+     * needs no others, and the output head is the largest matrix of a small model.
+     */
+    public NDArray lastLogits(ParameterStore ps, NDArray ids, long[][] mask, KvCache cache) {
+        NDArray hidden = model().run(ps, ids, mask, cache, false, null);
+        return head(ps, hidden.get(new NDIndex(":, -1:")), false, null);
     }
 
     /** A fresh, empty cache for this model. */

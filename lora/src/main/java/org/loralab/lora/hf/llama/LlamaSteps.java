@@ -55,7 +55,7 @@ public final class LlamaSteps {
         private float[] forward(long[] ids) {
             try (NDManager step = manager.newSubManager()) {
                 NDArray x = step.create(ids).reshape(1, ids.length);
-                return lastRow(lm.logits(new ParameterStore(step, false), x, null, cache, false, null));
+                return lastRow(lm.lastLogits(new ParameterStore(step, false), x, null, cache));
             }
         }
 
@@ -91,7 +91,7 @@ public final class LlamaSteps {
         private float[] forward() {
             try (NDManager step = manager.newSubManager()) {
                 NDArray x = step.create(sequence).reshape(1, sequence.length);
-                return lastRow(lm.logits(new ParameterStore(step, false), x, null, null, false, null));
+                return lastRow(lm.lastLogits(new ParameterStore(step, false), x, null, null));
             }
         }
 
