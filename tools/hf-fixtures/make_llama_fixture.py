@@ -5,7 +5,7 @@ Run with Debian's torch (no transformers needed, none is used):
     /usr/bin/python3 tools/hf-fixtures/make_llama_fixture.py [resources_dir]
 (default resources_dir: lora/src/test/resources/hf). For each family it writes
     <name>/config.json, <name>/generation_config.json, <name>/model.safetensors
-and <expected>/<name>.json with a fixed batch (a full row, a left-padded and a right-padded row with their
+and llama-expected/<name>.json with a fixed batch (a full row, a left-padded and a right-padded row with their
 attention mask), the reference logits for it, and a 12-token greedy continuation of a prompt.
 
 The reference forward below is written from the published architecture (Llama: RMSNorm, rotate-half RoPE,
@@ -247,8 +247,8 @@ def emit(out, name, c, gen, w, seed, dtype):
     expected = {"input_ids": ids, "attention_mask": mask,
                 "logits": [[[round(float(x), 7) for x in row] for row in lg] for lg in logits],
                 "prompt": prompt, "greedy_continuation": continuation, "min_greedy_gap": gap}
-    os.makedirs(os.path.join(out, "expected"), exist_ok=True)
-    write_json(os.path.join(out, "expected", name + ".json"), expected, indent=None)
+    os.makedirs(os.path.join(out, "llama-expected"), exist_ok=True)
+    write_json(os.path.join(out, "llama-expected", name + ".json"), expected, indent=None)
     print(f"{name}: {sum(t.numel() for t in w.values())} parameters, greedy {continuation}, min gap {gap:.4f}")
 
 

@@ -34,7 +34,7 @@ final class LlamaFixtures {
 
     static JsonObject expected(String name) {
         try {
-            return JsonParser.parseString(Files.readString(ROOT.resolve("expected").resolve(name + ".json")))
+            return JsonParser.parseString(Files.readString(ROOT.resolve("llama-expected").resolve(name + ".json")))
                     .getAsJsonObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
