@@ -7,6 +7,10 @@ import ai.djl.ndarray.types.Shape;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.nio.file.Path;
+import org.loralab.lora.hf.HfModels;
+import org.loralab.lora.hf.LoadOptions;
+import org.loralab.lora.hf.llama.CausalLm;
 import org.loralab.lora.hf.generate.Generation;
 import org.loralab.lora.hf.generate.GenerationConfig;
 import org.loralab.lora.hf.generate.Generator;
@@ -18,7 +22,8 @@ import org.loralab.lora.hf.llama.LlamaSteps;
 /**
  * Greedy generation speed with the KV cache for a SmolLM2-135M-shaped Llama (hidden 576, 30 layers, 9 heads,
  * 3 key/value heads, intermediate 1536, vocab 49152, tied embeddings), random weights built in memory.
- * Usage: LlamaGenerateBench PROMPT_TOKENS NEW_TOKENS REPEATS. Prints RESULT lines (best of REPEATS).
+ * Usage: LlamaGenerateBench PROMPT_TOKENS NEW_TOKENS REPEATS [MODEL_DIR]. With MODEL_DIR, times that Hugging Face
+ * directory's model instead. Prints RESULT lines (best of REPEATS).
  */
 public final class LlamaGenerateBench {
     private LlamaGenerateBench() {}
@@ -38,16 +43,21 @@ public final class LlamaGenerateBench {
         c.put("tie_word_embeddings", true);
         c.put("rope_theta", 100000.0);
         c.put("rms_norm_eps", 1e-5);
-        LlamaConfig config = LlamaConfig.fromFields(c::get);
         Engine.getInstance().setRandomSeed(0);
-        try (NDManager m = NDManager.newBaseManager()) {
-            LlamaForCausalLm lm = new LlamaForCausalLm(config);
-            lm.initialize(m, DataType.FLOAT32, new Shape(1, 1));
+        try (NDManager m = NDManager.newBaseManager();
+                CausalLm loaded = args.length > 3 ? (CausalLm) HfModels.load(Path.of(args[3]), LoadOptions.defaults())
+                        : null) {
+            LlamaForCausalLm lm = loaded != null ? loaded.causalLm() : new LlamaForCausalLm(LlamaConfig.fromFields(c::get));
+            if (loaded == null) {
+                lm.initialize(m, DataType.FLOAT32, new Shape(1, 1));
+            }
             long params = lm.getParameters().values().stream().mapToLong(p -> p.getArray().size()).sum();
-            System.out.printf(Locale.ROOT, "model: SmolLM2-135M shape, %,d parameters, fp32, random weights%n", params);
+            System.out.printf(Locale.ROOT, "model: %s, %,d parameters, fp32%n",
+                    loaded != null ? args[3] : "SmolLM2-135M shape, random weights", params);
+            int vocab = lm.config().vocabSize();
             long[] prompt = new long[promptTokens];
             for (int i = 0; i < promptTokens; i++) {
-                prompt[i] = 100 + 37L * i % 40000;
+                prompt[i] = (100 + 37L * i) % vocab;
             }
             GenerationConfig greedy = GenerationConfig.builder().maxNewTokens(newTokens).build();
             run(lm, m, prompt, GenerationConfig.builder().maxNewTokens(4).build()); // warm-up
