@@ -51,12 +51,13 @@ public record LlamaConfig(String modelType, int vocabSize, int hiddenSize, int i
         require(hd != null || hidden % heads == 0, "hidden_size " + hidden + " is not divisible by "
                 + "num_attention_heads " + heads + " and head_dim is absent");
         boolean qwen = type.equals("qwen2");
-        boolean attentionBias = !qwen && bool(field, "attention_bias", false);
+        boolean llama = type.equals("llama"); // Qwen2 and Mistral hard-code their biases
+        boolean attentionBias = llama && bool(field, "attention_bias", false);
         return new LlamaConfig(type, integer(field, "vocab_size", 32000), hidden,
                 integer(field, "intermediate_size", 11008), integer(field, "num_hidden_layers", 32), heads, kv,
                 headDim, number(field, "rms_norm_eps", 1e-6), RopeScaling.fromFields(field, headDim),
                 bool(field, "tie_word_embeddings", false),
-                qwen || attentionBias, attentionBias, !qwen && bool(field, "mlp_bias", false),
+                qwen || attentionBias, attentionBias, llama && bool(field, "mlp_bias", false),
                 slidingWindow(field, type));
     }
 

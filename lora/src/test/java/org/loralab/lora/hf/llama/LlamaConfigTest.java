@@ -118,6 +118,29 @@ class LlamaConfigTest {
     }
 
     @Test
+    void llamaBiasFlagsAddTheBiasParametersTransformersHas() {
+        Map<String, Object> m = base();
+        m.put("attention_bias", true);
+        m.put("mlp_bias", true);
+        try (NDManager nd = NDManager.newBaseManager()) {
+            LlamaForCausalLm lm = new LlamaForCausalLm(LlamaConfig.fromFields(m::get));
+            lm.initialize(nd, DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 1));
+            java.util.Set<String> names = StateDicts.parameters(lm).keySet();
+            for (String p : new String[] {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
+                "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"}) {
+                assertTrue(names.contains("model.layers.1." + p + ".bias"), p);
+            }
+            assertTrue(!names.contains("lm_head.bias"));
+            m.put("model_type", "qwen2"); // Qwen2: q/k/v bias whatever attention_bias says, none on o_proj or the MLP
+            LlamaForCausalLm qwen = new LlamaForCausalLm(LlamaConfig.fromFields(m::get));
+            qwen.initialize(nd, DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 1));
+            java.util.Set<String> q = StateDicts.parameters(qwen).keySet();
+            assertTrue(q.contains("model.layers.0.self_attn.k_proj.bias"));
+            assertTrue(!q.contains("model.layers.0.self_attn.o_proj.bias") && !q.contains("model.layers.0.mlp.up_proj.bias"));
+        }
+    }
+
+    @Test
     void sequencesBeyondTheSlidingWindowAreRefused() {
         Map<String, Object> m = base();
         m.put("model_type", "mistral");
