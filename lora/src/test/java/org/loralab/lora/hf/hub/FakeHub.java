@@ -36,6 +36,8 @@ final class FakeHub implements AutoCloseable {
     /** The next {@code cuts} CDN bodies stop after {@code cutAfter} bytes and the connection is closed. */
     final AtomicInteger cuts = new AtomicInteger();
     volatile int cutAfter;
+    /** With a cut, how long the server holds the connection silent before closing it. */
+    volatile int stallMillis;
     /** The CDN serves one flipped byte in every LFS file (same length, wrong sha256). */
     volatile boolean corrupt;
 
@@ -177,9 +179,18 @@ final class FakeHub implements AutoCloseable {
             OutputStream out = ex.getResponseBody();
             out.write(body, 0, Math.min(cutAfter, body.length));
             out.flush();
+            sleep(stallMillis);
             throw new IOException("fault injected: connection closed mid-body");
         }
         send(ex, from > 0 ? 206 : 200, body, headers);
+    }
+
+    private static void sleep(int millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String commitOf(FakeRepo repo, String revision) {
