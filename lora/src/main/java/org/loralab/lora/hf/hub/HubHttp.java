@@ -25,15 +25,24 @@ final class HubHttp {
     private final Duration downloadTimeout;
 
     HubHttp(HubSettings s) {
-        this.endpoint = URI.create(s.endpoint() + "/");
-        if (endpoint.getScheme() == null || endpoint.getHost() == null) {
-            throw new HubException("HF_ENDPOINT '" + s.endpoint() + "' is not an http(s) URL");
-        }
+        this.endpoint = endpointUri(s.endpoint());
         this.token = s.token();
         this.metadataTimeout = s.metadataTimeout();
         this.downloadTimeout = s.downloadTimeout();
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(metadataTimeout).build();
+    }
+
+    private static URI endpointUri(String endpoint) {
+        try {
+            URI uri = URI.create(endpoint + "/");
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (IllegalArgumentException ignored) {
+            // reported below in the same words as a URL without a host
+        }
+        throw new HubException("HF_ENDPOINT '" + endpoint + "' is not an http(s) URL; unset it to use https://huggingface.co");
     }
 
     HttpClient client() { return client; }

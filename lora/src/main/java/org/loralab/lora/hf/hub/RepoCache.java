@@ -22,15 +22,11 @@ final class RepoCache {
     private static final Pattern REPO_ID = Pattern.compile("([\\w.-]+/)?[\\w.-]+");
     private static final Pattern ETAG = Pattern.compile("[\\w.-]+");
 
-    private final Path cacheDir;
-    private final String folderName;
     private final Path root;
 
     RepoCache(Path cacheDir, String repoId) {
         checkRepoId(repoId);
-        this.cacheDir = cacheDir;
-        this.folderName = "models--" + repoId.replace("/", "--");
-        this.root = cacheDir.resolve(folderName);
+        this.root = cacheDir.resolve("models--" + repoId.replace("/", "--"));
     }
 
     static void checkRepoId(String repoId) {
@@ -74,11 +70,9 @@ final class RepoCache {
         return etag;
     }
 
-    Path root() { return root; }
     Path blob(String etag) { return root.resolve("blobs").resolve(etag); }
     Path snapshot(String commit) { return root.resolve("snapshots").resolve(commit); }
     Path pointer(String commit, String file) { return snapshot(commit).resolve(file); }
-    Path lockFile(String etag) { return cacheDir.resolve(".locks").resolve(folderName).resolve(etag + ".lock"); }
 
     /** The commit a branch or tag last resolved to, or null when this cache never saw it. */
     String readRef(String revision) {
