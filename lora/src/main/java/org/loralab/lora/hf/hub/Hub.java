@@ -23,6 +23,19 @@ public final class Hub {
 
     private Hub() {}
 
+    /** {@code "org/name"} (branch main) or {@code "org/name@revision"}, with the environment's settings. */
+    public static Path snapshot(String repoIdAtRevision) {
+        String[] idAndRevision = splitRevision(repoIdAtRevision);
+        return snapshot(idAndRevision[0], idAndRevision[1]);
+    }
+
+    /** {@code "org/name@rev"} to {@code {"org/name", "rev"}}; no {@code @} gives a null revision (main). */
+    static String[] splitRevision(String repoIdAtRevision) {
+        int at = repoIdAtRevision == null ? -1 : repoIdAtRevision.indexOf('@');
+        return at < 0 ? new String[] {repoIdAtRevision, null}
+                : new String[] {repoIdAtRevision.substring(0, at), repoIdAtRevision.substring(at + 1)};
+    }
+
     /** The snapshot folder of {@code repoId} at {@code revision} (null: "main") with {@link FilePatterns#MODEL_FILES}. */
     public static Path snapshot(String repoId, String revision) {
         return snapshot(repoId, revision, HubOptions.defaults());

@@ -1,5 +1,6 @@
 package org.loralab.lora.hf.hub;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -66,6 +67,25 @@ class HubSettingsTest {
         Path other = tmp.resolve("elsewhere");
         Files.writeString(other, "hf_path");
         assertEquals("hf_path", resolve(Map.of("HF_HOME", home.toString(), "HF_TOKEN_PATH", other.toString())).token());
+    }
+
+    @Test
+    void anIdMayCarryItsRevisionAfterAnAt() {
+        assertArrayEquals(new String[] {"org/name", null}, Hub.splitRevision("org/name"));
+        assertArrayEquals(new String[] {"org/name", "v1.0"}, Hub.splitRevision("org/name@v1.0"));
+        assertArrayEquals(new String[] {"org/name", "refs/pr/1"}, Hub.splitRevision("org/name@refs/pr/1"));
+    }
+
+    @Test
+    void badIdsAndRevisionsAreRefusedBeforeAnyRequest() {
+        for (String id : new String[] {"../x", "a/b/c", "org--x/y", "", "org/na me"}) {
+            HubException e = HubTestSupport.failure(() -> Hub.snapshot(id, "main", HubOptions.builder()
+                    .environment(Map.of("HF_ENDPOINT", "http://127.0.0.1:9", "HF_HUB_CACHE", tmp.toString())::get).build()));
+            assertTrue(e.getMessage().contains("not a Hub model id"), e.getMessage());
+        }
+        HubException e = HubTestSupport.failure(() -> Hub.snapshot("org/name", "../../etc", HubOptions.builder()
+                .environment(Map.of("HF_ENDPOINT", "http://127.0.0.1:9", "HF_HUB_CACHE", tmp.toString())::get).build()));
+        assertTrue(e.getMessage().contains("not a revision"), e.getMessage());
     }
 
     @Test
