@@ -1,7 +1,5 @@
 package org.loralab.lora.hf;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -9,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
 
+import org.loralab.lora.hf.hub.Hub;
 import org.loralab.lora.io.safetensors.Safetensors;
 import org.loralab.lora.io.safetensors.TensorSource;
 
@@ -18,8 +17,6 @@ import org.loralab.lora.io.safetensors.TensorSource;
  * lets the family build and load the model.
  */
 public final class HfModels {
-    private static final String HUB_CLASS = "org.loralab.lora.hf.hub.Hub";
-
     private HfModels() {}
 
     /** Loads the model in {@code dir} with {@code options}. */
@@ -40,8 +37,18 @@ public final class HfModels {
         }
     }
 
-    /** A local directory, else a Hub id ("org/name", resolved through the Hub cache / downloader). */
+    /** A local directory, else a Hub id ("org/name" or "org/name@revision", resolved through the Hub cache). */
     public static HfModel load(String dirOrHubId) {
+        return load(dirOrHubId, LoadOptions.defaults());
+    }
+
+    /** As {@link #load(String)} with {@code options}. */
+    public static HfModel load(String dirOrHubId, LoadOptions options) {
+        return load(resolve(dirOrHubId), options);
+    }
+
+    /** The local directory {@code dirOrHubId} names, or the Hub snapshot directory of that repository id. */
+    public static Path resolve(String dirOrHubId) {
         Path dir = null;
         try {
             dir = Path.of(dirOrHubId);
@@ -49,9 +56,9 @@ public final class HfModels {
             // a Hub id cannot be an invalid path on this system; treated as one below
         }
         if (dir != null && Files.isDirectory(dir)) {
-            return load(dir, LoadOptions.defaults());
+            return dir;
         }
-        return load(hubSnapshot(dirOrHubId), LoadOptions.defaults());
+        return Hub.snapshot(dirOrHubId);
     }
 
     /** The families on the class path (ServiceLoader), in discovery order. */
@@ -79,26 +86,5 @@ public final class HfModels {
                 : "architectures " + config.architectures() + " (model_type \"" + config.modelType() + "\")";
         throw new IllegalArgumentException(config.file() + ": " + what + " is not supported; supported"
                 + " architectures: " + String.join(", ", supported));
-    }
-
-    private static Path hubSnapshot(String repoId) {
-        Class<?> hub;
-        try {
-            hub = Class.forName(HUB_CLASS, true, HfModels.class.getClassLoader());
-        } catch (ClassNotFoundException e) {
-            throw new IllegalArgumentException(repoId + " is not a local directory and this build has no Hub client"
-                    + " (" + HUB_CLASS + "); pass the path of a downloaded model directory", e);
-        }
-        try {
-            Method snapshot = hub.getMethod("snapshot", String.class, String.class);
-            return (Path) snapshot.invoke(null, repoId, "main");
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException("Hub snapshot of " + repoId + " failed: " + e.getCause(), e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(HUB_CLASS + " has no snapshot(String, String): " + e, e);
-        }
     }
 }
