@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** PyTorch state-dict names for DJL parameters: LayerNorm gamma/beta → weight/bias, embedding → weight. */
-final class TorchNames {
+public final class TorchNames {
     private TorchNames() {}
 
     /** Torch name of one direct parameter of {@code owner}. */
@@ -39,7 +39,7 @@ final class TorchNames {
     }
 
     /** All parameters under {@code b} by relative dotted torch name ("weight", "0.bias", "dense.weight"). */
-    static Map<String, Parameter> parameters(Block b) {
+    public static Map<String, Parameter> parameters(Block b) {
         Map<String, Parameter> out = new LinkedHashMap<>();
         for (Map.Entry<String, Block> e : BlockPaths.named(b).entrySet()) {
             for (Map.Entry<String, Parameter> p : direct(e.getValue()).entrySet()) {

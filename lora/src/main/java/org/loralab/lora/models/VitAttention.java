@@ -11,9 +11,9 @@ import ai.djl.util.PairList;
 /** HF's {@code ViTAttention}: children {@code attention} (self-attention) then {@code output} (its dense). */
 public final class VitAttention extends AbstractBlock {
 
-    VitAttention(int hidden, int heads) {
-        addChildBlock("attention", new VitSelfAttention(hidden, heads));
-        addChildBlock("output", new VitDense(hidden, false));
+    VitAttention(VitConfig c) {
+        addChildBlock("attention", new VitSelfAttention(c.hiddenSize(), c.heads(), c.qkvBias()));
+        addChildBlock("output", new VitDense(c.hiddenSize(), HiddenAct.LINEAR));
     }
 
     @Override

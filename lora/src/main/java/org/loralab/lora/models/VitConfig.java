@@ -13,6 +13,8 @@ package org.loralab.lora.models;
  * @param mlpDim      intermediate size of the feed-forward part
  * @param classes     outputs of the classifier head
  * @param layerNormEps epsilon of every LayerNorm (HF ViT uses 1e-12)
+ * @param qkvBias     whether query, key and value have a bias ({@code qkv_bias}, default true)
+ * @param hiddenAct   activation of the feed-forward part ({@code hidden_act}, default exact GELU)
  */
 public record VitConfig(
         int imageSize,
@@ -23,7 +25,9 @@ public record VitConfig(
         int heads,
         int mlpDim,
         int classes,
-        float layerNormEps) {
+        float layerNormEps,
+        boolean qkvBias,
+        HiddenAct hiddenAct) {
 
     /** Number of patches along one side. */
     public int patchesPerSide() {

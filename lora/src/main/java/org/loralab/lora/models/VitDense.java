@@ -6,22 +6,22 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * A block whose one child is {@code dense} (a Linear), optionally followed by GELU: HF's
- * {@code ViTSelfOutput} ({@code attention.output}), {@code ViTIntermediate} ({@code intermediate}, with GELU)
- * and {@code ViTOutput} ({@code output}; the residual is added by {@link VitLayer}).
+ * A block whose one child is {@code dense} (a Linear) followed by an activation: HF's {@code ViTSelfOutput}
+ * ({@code attention.output}, linear), {@code ViTIntermediate} ({@code intermediate}, {@code hidden_act}),
+ * {@code ViTOutput} ({@code output}, linear; the residual is added by {@link VitLayer}) and {@code ViTPooler}
+ * ({@code pooler}, tanh).
  */
 public final class VitDense extends AbstractBlock {
 
-    private final boolean gelu;
+    private final HiddenAct activation;
 
-    VitDense(long units, boolean gelu) {
-        this.gelu = gelu;
+    VitDense(long units, HiddenAct activation) {
+        this.activation = activation;
         addChildBlock("dense", Linear.builder().setUnits(units).build());
     }
 
@@ -29,10 +29,10 @@ public final class VitDense extends AbstractBlock {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDList y = children.valueAt(0).forward(ps, inputs, training, params);
-        if (!gelu) {
+        if (activation == HiddenAct.LINEAR) {
             return y;
         }
-        NDArray out = Activation.gelu(y.singletonOrThrow()); // exact (erf) GELU, as HF "gelu"
+        NDArray out = activation.apply(y.singletonOrThrow());
         return new NDList(out);
     }
 

@@ -23,7 +23,7 @@ public final class VitForImageClassification extends AbstractBlock {
 
     VitForImageClassification(VitConfig c) {
         this.config = c;
-        addChildBlock("vit", new VitModel(c));
+        addChildBlock("vit", new VitModel(c, false));
         addChildBlock("classifier", Linear.builder().setUnits(c.classes()).build());
     }
 

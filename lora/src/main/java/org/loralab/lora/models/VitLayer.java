@@ -27,9 +27,9 @@ public final class VitLayer extends AbstractBlock {
 
     VitLayer(VitConfig c) {
         this.mlpDim = c.mlpDim();
-        addChildBlock("attention", new VitAttention(c.hiddenSize(), c.heads()));
-        addChildBlock("intermediate", new VitDense(c.mlpDim(), true));
-        addChildBlock("output", new VitDense(c.hiddenSize(), false));
+        addChildBlock("attention", new VitAttention(c));
+        addChildBlock("intermediate", new VitDense(c.mlpDim(), c.hiddenAct()));
+        addChildBlock("output", new VitDense(c.hiddenSize(), HiddenAct.LINEAR));
         addChildBlock("layernorm_before", layerNorm(c));
         addChildBlock("layernorm_after", layerNorm(c));
     }

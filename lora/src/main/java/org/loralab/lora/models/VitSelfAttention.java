@@ -21,12 +21,12 @@ public final class VitSelfAttention extends AbstractBlock {
     private final int heads;
     private final int hidden;
 
-    VitSelfAttention(int hidden, int heads) {
+    VitSelfAttention(int hidden, int heads, boolean qkvBias) {
         this.heads = heads;
         this.hidden = hidden;
-        addChildBlock("query", Linear.builder().setUnits(hidden).build());
-        addChildBlock("key", Linear.builder().setUnits(hidden).build());
-        addChildBlock("value", Linear.builder().setUnits(hidden).build());
+        addChildBlock("query", Linear.builder().setUnits(hidden).optBias(qkvBias).build());
+        addChildBlock("key", Linear.builder().setUnits(hidden).optBias(qkvBias).build());
+        addChildBlock("value", Linear.builder().setUnits(hidden).optBias(qkvBias).build());
     }
 
     @Override
