@@ -79,8 +79,7 @@ class CausalLmDataTest {
 
     @Test
     void theShippedInstructionSetReads() {
-        Path shipped = Path.of("..", "datasets", "instructions", "instructions.jsonl");
-        List<InstructionExample> ex = InstructionDataset.read(shipped);
+        List<InstructionExample> ex = InstructionDataset.read(ShippedExamples.instructions());
         assertTrue(ex.size() >= 200 && ex.size() <= 400, "size " + ex.size());
     }
 }
