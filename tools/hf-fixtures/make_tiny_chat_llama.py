@@ -24,7 +24,7 @@ CONFIG = {
     "mlp_bias": False, "tie_word_embeddings": True, "bos_token_id": 1, "eos_token_id": 2, "pad_token_id": 2,
     "initializer_range": 0.08, "pretraining_tp": 1, "use_cache": True, "torch_dtype": "float32",
 }
-EMBED_STD = 0.3  # larger than initializer_range so the tied head can become confident under LoRA on q/v alone
+EMBED_STD = 0.1  # larger than initializer_range so the tied head can become confident under LoRA on q/v alone
 
 
 def weights(c):

@@ -74,10 +74,10 @@ class CausalLmTrainingTest {
                     .targetModules(List.of("q_proj", "v_proj")).r(16).alpha(32).dropout(0.0).build());
             assertEquals(4, adapted.layers().size(), "q_proj and v_proj in 2 layers");
             TrainingReport r = Fit.fit(adapted, data, null, FitOptions.defaults().loss(new CausalLmLoss())
-                    .steps(24).batchSize(8).lr(1e-2).seed(1));
+                    .steps(24).batchSize(8).lr(2e-2).seed(1));
             assertEquals(StopReason.COMPLETED, r.stopReason());
             float after = loss(model, data, m);
-            // the untrained loss is ln(512) + noise ~ 6-9 nats; 24 steps must take off well over 10%
+            // the untrained loss is about ln(512) = 6.2 nats; 24 steps must take off more than 10%
             assertTrue(after < 0.9 * before, "loss " + before + " -> " + after);
         }
     }
