@@ -3,6 +3,8 @@ package org.loralab.ext;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.loss.Loss;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +21,10 @@ import org.loralab.ext.live.StdoutProgress;
 import org.loralab.lora.analysis.Spectra;
 import org.loralab.lora.analysis.Spectrum;
 import org.loralab.lora.config.AdapterConfig;
+import org.loralab.lora.hf.HfModel;
+import org.loralab.lora.hf.causal.PromptFormat;
+import org.loralab.lora.hf.generate.GenerationConfig;
+import org.loralab.lora.hf.tokenizer.HfTokenizer;
 import org.loralab.lora.inject.AdaptedLayerInfo;
 import org.loralab.lora.inject.AdaptedModel;
 import org.loralab.lora.linalg.Matrices;
@@ -58,6 +64,8 @@ public final class Lab {
     private static Device[] devices;
     private static Display display;
     private static NDManager manager;
+    /** The loss the current data needs when it is not a classification set (null: FitOptions' own). */
+    private static Loss dataLoss;
 
     private Lab() {}
 
@@ -138,6 +146,13 @@ public final class Lab {
         }
         train = trainData;
         validation = validationData;
+        dataLoss = null;
+    }
+
+    /** Training data that needs its own loss (e.g. causal-LM labels need CausalLmLoss); %%train uses it. */
+    public static synchronized void data(TensorData trainData, TensorData validationData, Loss loss) {
+        data(trainData, validationData);
+        dataLoss = loss;
     }
 
     /** Generates Gaussian-blob classification data (no download) and makes it current. */
@@ -187,6 +202,7 @@ public final class Lab {
         TensorData t;
         TensorData v;
         Device[] d;
+        Loss loss;
         synchronized (Lab.class) {
             target = current();
             if (target == null) {
@@ -195,8 +211,12 @@ public final class Lab {
             t = trainData();
             v = validation;
             d = devices;
+            loss = dataLoss;
         }
         FitOptions o = options.copy().listener(liveView());
+        if (loss != null) {
+            o.loss(loss);
+        }
         if (d != null && options.devices() == null) {
             o.devices(d);
         }
@@ -335,6 +355,40 @@ public final class Lab {
         return out;
     }
 
+    // ------------------------------------------------------------------ Hugging Face models (LabModels)
+
+    /**
+     * {@code %model load}: loads a Hugging Face model directory (or Hub id) in {@code dtype} ("fp32", "bf16") with
+     * its tokenizer, and makes it the current model (closing a model loaded before).
+     */
+    public static synchronized HfModel loadModel(String dirOrHubId, String dtype) {
+        return LabModels.load(dirOrHubId, dtype);
+    }
+
+    public static HfModel loadModel(String dirOrHubId) {
+        return loadModel(dirOrHubId, "fp32");
+    }
+
+    /** The model {@link #loadModel} loaded. */
+    public static HfModel hfModel() {
+        return LabModels.model();
+    }
+
+    /** The loaded model's tokenizer. */
+    public static HfTokenizer tokenizer() {
+        return LabModels.tokenizer();
+    }
+
+    /** {@code %generate}: streams a continuation of {@code prompt} into the cell and returns it. */
+    public static String generate(String prompt, GenerationConfig config, boolean chat) {
+        return LabModels.generate(prompt, config, chat);
+    }
+
+    /** Tokenizes an instruction JSONL file for causal-LM training and makes it the current data. */
+    public static TensorData instructionData(Path jsonl, PromptFormat format, int maxLength) {
+        return LabModels.instructionData(jsonl, format, maxLength);
+    }
+
     // ------------------------------------------------------------------ output
 
     /** Routes displays somewhere else (tests, or null for automatic). */
@@ -382,8 +436,10 @@ public final class Lab {
                 + String.join("\n  ", entries);
     }
 
-    /** Forgets everything (tests). Models are not closed: they belong to the caller. */
+    /** Forgets everything (tests). Models are not closed (they belong to the caller), except one Lab loaded. */
     public static synchronized void reset() {
+        LabModels.reset();
+        dataLoss = null;
         model = null;
         adapted = null;
         train = null;

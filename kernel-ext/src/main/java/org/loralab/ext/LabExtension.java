@@ -9,6 +9,7 @@ import org.dflib.jjava.jupyter.kernel.magic.LineMagic;
 import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.loralab.ext.magic.LabMagics;
+import org.loralab.ext.magic.ModelMagics;
 import org.loralab.ext.render.AdaptedModelHtml;
 import org.loralab.ext.render.ChartImages;
 import org.loralab.ext.render.ReportHtml;
@@ -44,6 +45,10 @@ public final class LabExtension implements Extension {
         magics.registerLineMagic("lab", (LineMagic<Object, BaseKernel>) (k, args) -> LabMagics.lab(args));
         magics.registerCellMagic("train",
                 (CellMagic<Object, BaseKernel>) (k, args, body) -> LabMagics.train(args, body));
+        magics.registerLineMagic("model", (LineMagic<Object, BaseKernel>) (k, args) -> ModelMagics.model(args));
+        magics.registerLineMagic("generate", (LineMagic<Object, BaseKernel>) (k, args) -> ModelMagics.generate(args));
+        magics.registerCellMagic("generate",
+                (CellMagic<Object, BaseKernel>) (k, args, body) -> ModelMagics.generateCell(args, body));
     }
 
     public static void registerRenderers(Renderer renderer) {

@@ -102,8 +102,9 @@ class MagicsTest {
     void registryGetsEveryMagicAndEvaluatesThem() throws Exception {
         MagicsRegistry reg = new MagicsRegistry();
         LabExtension.registerMagics(reg);
-        assertEquals(Set.of("lora", "device", "spectrum", "sweep", "search", "lab"), reg.getLineMagicNames());
-        assertEquals(Set.of("train"), reg.getCellMagicNames());
+        assertEquals(Set.of("lora", "device", "spectrum", "sweep", "search", "lab", "model", "generate"),
+                reg.getLineMagicNames());
+        assertEquals(Set.of("train", "generate"), reg.getCellMagicNames());
         reg.evalLineMagic(null, "device", List.of("cpu"));
         assertTrue(String.valueOf(display.events.get(0).value()).contains("training on: cpu()"));
         reg.evalCellMagic(null, "train", List.of(), "steps: 2\nbatch_size: 8");

@@ -469,7 +469,7 @@ public final class LabMagics {
         StringColumn magic = StringColumn.create("magic");
         StringColumn usage = StringColumn.create("usage");
         StringColumn call = StringColumn.create("java");
-        for (MagicHelp h : HELP) {
+        for (MagicHelp h : MagicHelp.all()) {
             magic.append(h.magic());
             usage.append(h.usage());
             call.append(h.javaCall());
