@@ -72,7 +72,10 @@ public final class LlamaForCausalLm extends AbstractBlock {
     private NDArray head(ParameterStore ps, NDArray hidden, boolean training, PairList<String, Object> params) {
         if (config.tieWordEmbeddings()) {
             NDArray w = ps.getValue(model().embedTokens().weight(), hidden.getDevice(), training);
-            return hidden.matMul(w.transpose());
+            // Eᵀ would live on E's manager (the model's) until the model closes: free it with the activations
+            NDArray wt = w.transpose();
+            wt.attach(hidden.getManager());
+            return hidden.matMul(wt);
         }
         return children.valueAt(LM_HEAD).forward(ps, new NDList(hidden), training, params).head();
     }

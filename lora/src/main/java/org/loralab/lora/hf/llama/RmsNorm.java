@@ -34,7 +34,8 @@ public final class RmsNorm extends AbstractBlock {
         NDArray variance = x32.square().mean(new int[] {-1}, true);
         NDArray normed = x32.div(variance.add(eps).sqrt());
         NDArray w = ps.getValue(weight, x.getDevice(), training);
-        return new NDList(w.mul(in == DataType.FLOAT32 ? normed : normed.toType(in, false)));
+        // the activation is the receiver so the result lives on the input's manager, not the weight's (the model's)
+        return new NDList((in == DataType.FLOAT32 ? normed : normed.toType(in, false)).mul(w));
     }
 
     @Override
