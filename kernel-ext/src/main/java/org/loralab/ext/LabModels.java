@@ -2,7 +2,6 @@ package org.loralab.ext;
 
 import ai.djl.ndarray.types.DataType;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,16 +37,7 @@ final class LabModels {
     /** Called under Lab's lock (Lab.loadModel). */
     static HfModel load(String dirOrHubId, String dtype) {
         DataType type = dtype(dtype);
-        Path dir = localDirectory(dirOrHubId);
-        HfModel loaded;
-        if (dir != null) {
-            loaded = HfModels.load(dir, LoadOptions.builder().dtype(type).build());
-        } else if (type == DataType.FLOAT32) {
-            loaded = HfModels.load(dirOrHubId);
-        } else {
-            throw new IllegalArgumentException(dirOrHubId + " is not a local directory: load a Hub model in fp32, or "
-                    + "pass its snapshot directory to load it in " + dtype);
-        }
+        HfModel loaded = HfModels.load(dirOrHubId, LoadOptions.builder().dtype(type).build());
         HfTokenizer tok = null;
         try {
             Path modelDir = loaded.config().directory();
@@ -70,15 +60,6 @@ final class LabModels {
             previousTokenizer.close();
         }
         return loaded;
-    }
-
-    private static Path localDirectory(String s) {
-        try {
-            Path p = Path.of(s);
-            return Files.isDirectory(p) ? p : null;
-        } catch (InvalidPathException e) {
-            return null;
-        }
     }
 
     static DataType dtype(String name) {
