@@ -219,6 +219,10 @@ public final class Lab {
 
     /** {@code %sweep}: how to build a fresh base model per grid point. */
     public static synchronized void baseModel(Supplier<Model> factory) {
+        if (factory == null) {
+            throw new IllegalArgumentException("Lab.baseModel: the factory is null; give one that builds a fresh "
+                    + "base, e.g. Lab.baseModel(() -> newBase())");
+        }
         baseModel = factory;
     }
 

@@ -32,7 +32,8 @@ import tech.tablesaw.api.Table;
 /**
  * The magics, each a thin layer over a public Java call ({@link Lab}, the lora library). Every option is parsed and
  * checked before anything is changed, so a bad option leaves the notebook's objects as they were. Results are
- * displayed (not returned), so they show the same in every JJava-based kernel.
+ * displayed, so they show the same in every JJava-based kernel; {@code %%train} also returns its report as the cell's
+ * value. In a kernel each runs through {@link MagicCall} (one-line errors, no gradient recording).
  */
 public final class LabMagics {
     private LabMagics() {}
@@ -224,10 +225,8 @@ public final class LabMagics {
     public static Object train(List<String> args, String body) {
         Options o = Options.ofLines("%%train", (String.join("\n", args) + "\n" + (body == null ? "" : body)),
                 TRAIN_KEYS);
-        FitOptions fit = fitOptions(o, "%%train");
-        TrainingReport r = Lab.train(fit);
-        Lab.show(TableHtml.render(r.toTable()), "text/html");
-        return null;
+        // the report is the cell's value (status, epoch table, loss and accuracy chart); also Lab.lastReport()
+        return Lab.train(fitOptions(o, "%%train"));
     }
 
     static FitOptions fitOptions(Options o, String magic) {
