@@ -92,6 +92,7 @@ public final class Fit {
                 : buildOptimizer(options, params);
         if (state != null) {
             state.optimizer = optimizer;
+            FitCheckpoint.restoreMoments(state, optimizer, params);
         }
         List<ParamInfo> trainable = new ArrayList<>();
         for (ParamInfo p : params) {
@@ -288,8 +289,9 @@ public final class Fit {
                         last = event;
                         listeners.each(l -> l.onBatch(event));
                         if (o.checkpointEvery() > 0 && (offset + step) % o.checkpointEvery() == 0) {
-                            long at = offset + step;
-                            listeners.uninterrupted(() -> Checkpoints.write(block, o.checkpointDir(), at));
+                            FitState snap = FitState.snapshot(random, order, b + 1, offset + step, batch, offset + total);
+                            listeners.uninterrupted(() -> FitCheckpoint.write(block, snap, optimizer, trainable,
+                                    o.checkpointDir()));
                         }
                     }
                     double[] val = validate();
@@ -303,7 +305,7 @@ public final class Fit {
                 }
             }
             if (state != null) {
-                state.advance(order, b, step, batch);
+                state.advance(order, b, step, batch, offset + total);
             }
             memory.sample();
             double wall = (System.nanoTime() - start) / 1e9;
@@ -428,19 +430,7 @@ public final class Fit {
         }
 
         private long[] order(long n) {
-            long[] order = new long[(int) n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            if (o.shuffle()) {
-                for (int i = (int) n - 1; i > 0; i--) {
-                    int j = random.nextInt(i + 1);
-                    long t = order[i];
-                    order[i] = order[j];
-                    order[j] = t;
-                }
-            }
-            return order;
+            return FitCheckpoint.order(n, o.shuffle() ? random : null);
         }
 
         private void setFactor(double f) {
