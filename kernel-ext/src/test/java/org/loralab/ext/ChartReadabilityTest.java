@@ -136,7 +136,8 @@ class ChartReadabilityTest {
         }
         assertEquals(4, c.getSeries("dW").getYData().length, "dW of rank 4 keeps its 4 real values");
         assertTrue(c.getStyler().isYAxisLogarithmic());
-        assertTrue(tickLabels(c, "yAxisMap", 0).size() >= 3, "a log axis with " + tickLabels(c, "yAxisMap", 0));
+        List<String> y = tickLabels(c, "yAxisMap", 0);
+        assertTrue(y.size() >= 2 && y.size() <= 12, "log axis labels " + y);
     }
 
     @Test

@@ -14,6 +14,11 @@ public final class MagicCall {
     private MagicCall() {}
 
     public static Object run(String magic, Callable<Object> body) throws Exception {
+        // a kernel's own thread has a context class loader that does not see the extension's jars: DJL finds its
+        // engine through it (ServiceLoader), and a first lookup that fails leaves DJL without one for the session
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(MagicCall.class.getClassLoader());
         try {
             return GradMode.off(() -> {
                 try {
@@ -28,6 +33,8 @@ public final class MagicCall {
                 throw new MagicError(oneLine(magic, e));
             }
             throw e;
+        } finally {
+            thread.setContextClassLoader(previous);
         }
     }
 

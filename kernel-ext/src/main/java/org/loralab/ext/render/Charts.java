@@ -95,7 +95,7 @@ public final class Charts {
      */
     public static XYChart spectrum(String title, Map<String, Spectrum> spectra) {
         XYChart c = xy(title, "index", "singular value (log)");
-        c.getStyler().setYAxisLogarithmic(true).setYAxisLogarithmicDecadeOnly(false).setXAxisDecimalPattern("#");
+        c.getStyler().setYAxisLogarithmic(true).setXAxisDecimalPattern("#");
         double largest = 0;
         for (Spectrum s : spectra.values()) {
             for (double v : s.values()) {
@@ -103,6 +103,14 @@ public final class Charts {
             }
         }
         double floor = FLOAT32_EPS * largest;
+        double smallest = largest;
+        for (Spectrum sp : spectra.values()) {
+            for (double v : sp.values()) {
+                smallest = v > floor ? Math.min(smallest, v) : smallest;
+            }
+        }
+        // within about a decade, ticks between the powers of ten; across decades, the powers alone (they would overlap)
+        c.getStyler().setYAxisLogarithmicDecadeOnly(largest / smallest > 30);
         List<String> order = new ArrayList<>(spectra.keySet());
         if (order.remove("W")) {
             order.add("W");

@@ -1,5 +1,6 @@
 package org.loralab.lora.train;
 
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.function.Supplier;
 
@@ -31,19 +32,20 @@ public final class GradMode {
 
     private GradMode() {}
 
-    /** Runs {@code action} with gradient recording off on this thread, then restores the previous mode. */
+    /**
+     * Runs {@code action} with gradient recording off on this thread, then restores the previous mode. Before the
+     * PyTorch engine has started nothing records, and the thread that starts it gets recording off from the engine.
+     */
     public static <T> T off(Supplier<T> action) {
-        if (!pytorch()) {
+        Boolean was = mode();
+        if (was == null || !was) {
             return action.get();
         }
-        boolean was = enabled();
         set(false);
         try {
             return action.get();
         } finally {
-            if (was) {
-                set(true);
-            }
+            set(true);
         }
     }
 
@@ -55,31 +57,45 @@ public final class GradMode {
         });
     }
 
-    /** Whether this thread records gradients now (false for engines other than PyTorch). */
+    /** Whether this thread records gradients now (false before the PyTorch engine started, or for other engines). */
     public static boolean enabled() {
-        if (!pytorch()) {
-            return false;
-        }
-        try {
-            return (Boolean) IS.invoke(null);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot read PyTorch's grad mode", e);
-        }
+        return Boolean.TRUE.equals(mode());
     }
 
     /** Turns recording on or off for this thread (tests use it to stand in for a thread the engine never saw). */
     public static void set(boolean on) {
-        if (!pytorch()) {
+        if (SET == null) {
             return;
         }
         try {
             SET.invoke(null, on);
-        } catch (ReflectiveOperationException e) {
+        } catch (InvocationTargetException e) {
+            if (!(e.getCause() instanceof LinkageError)) {
+                throw new IllegalStateException("cannot set PyTorch's grad mode", e.getCause());
+            }
+        } catch (IllegalAccessException e) {
             throw new IllegalStateException("cannot set PyTorch's grad mode", e);
         }
     }
 
-    private static boolean pytorch() {
-        return SET != null && "PyTorch".equals(ai.djl.engine.Engine.getInstance().getEngineName());
+    /**
+     * This thread's grad mode, or null while PyTorch's native library is not loaded. Never asks DJL's Engine: looking
+     * it up from a kernel's own thread (whose context class loader does not see the engine jars) before any cell
+     * started it would leave DJL without an engine for the whole session.
+     */
+    private static Boolean mode() {
+        if (IS == null) {
+            return null;
+        }
+        try {
+            return (Boolean) IS.invoke(null);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof LinkageError) {
+                return null; // the engine has not started: its natives are not linked yet
+            }
+            throw new IllegalStateException("cannot read PyTorch's grad mode", e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot read PyTorch's grad mode", e);
+        }
     }
 }
