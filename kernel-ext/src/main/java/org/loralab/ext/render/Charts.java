@@ -109,8 +109,8 @@ public final class Charts {
                 smallest = v > floor ? Math.min(smallest, v) : smallest;
             }
         }
-        // within about a decade, ticks between the powers of ten; across decades, the powers alone (they would overlap)
-        c.getStyler().setYAxisLogarithmicDecadeOnly(largest / smallest > 30);
+        // within two decades, ticks between the powers of ten; across more, the powers alone (they would overlap)
+        c.getStyler().setYAxisLogarithmicDecadeOnly(largest / smallest > 100);
         List<String> order = new ArrayList<>(spectra.keySet());
         if (order.remove("W")) {
             order.add("W");
