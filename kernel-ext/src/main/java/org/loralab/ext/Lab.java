@@ -32,10 +32,12 @@ import org.loralab.lora.search.FitRungEvaluator;
 import org.loralab.lora.search.SearchResult;
 import org.loralab.lora.search.SearchScheme;
 import org.loralab.lora.search.SearchSpace;
+import org.loralab.lora.train.Checkpoints;
 import org.loralab.lora.train.Devices;
 import org.loralab.lora.train.Fit;
 import org.loralab.lora.train.FitListener;
 import org.loralab.lora.train.FitOptions;
+import org.loralab.lora.train.FitState;
 import org.loralab.lora.train.Sweep;
 import org.loralab.lora.train.SyntheticTasks;
 import org.loralab.lora.train.TensorData;
@@ -227,6 +229,49 @@ public final class Lab {
         return r;
     }
 
+    /**
+     * {@code %%train resume: CHECKPOINT}: loads a checkpoint written by a fit with checkpoints into the current model
+     * and trains the steps its run had left, from the saved optimizer state and data position: the weights of the
+     * run that was not stopped. Keeps the report.
+     */
+    public static TrainingReport resume(java.nio.file.Path checkpoint, FitOptions options) {
+        Object target;
+        synchronized (Lab.class) {
+            target = current();
+            if (target == null) {
+                throw new IllegalStateException("no model: call Lab.use(model) or run %lora inject first");
+            }
+        }
+        TensorData t = trainData();
+        TensorData v = validationData();
+        FitOptions o = withDevices(options).listener(liveView());
+        TrainingReport r;
+        if (target instanceof AdaptedModel a) {
+            FitState state = org.loralab.lora.train.GradMode.off(() -> Checkpoints.resume(checkpoint, a.block(),
+                    a.model() != null ? a.model().getNDManager() : manager()));
+            a.refreshTrainability();
+            r = Fit.fit(a, t, v, o.steps(remaining(state)), state);
+        } else {
+            Model m = (Model) target;
+            FitState state = org.loralab.lora.train.GradMode.off(
+                    () -> Checkpoints.resume(checkpoint, m.getBlock(), m.getNDManager()));
+            r = Fit.fit(m.getBlock(), m.getNDManager(), t, v, o.steps(remaining(state)),
+                    org.loralab.lora.train.TrainableParams.of(m.getBlock()), null, state);
+        }
+        synchronized (Lab.class) {
+            lastReport = r;
+        }
+        return r;
+    }
+
+    private static long remaining(FitState state) {
+        if (state.remainingSteps() == 0) {
+            throw new IllegalArgumentException("that checkpoint is the end of its run (step " + state.stepsDone()
+                    + " of " + state.plannedSteps() + "): nothing to resume");
+        }
+        return state.remainingSteps();
+    }
+
     public static synchronized TrainingReport lastReport() {
         return lastReport;
     }
@@ -239,6 +284,10 @@ public final class Lab {
 
     /** {@code %sweep}: how to build a fresh base model per grid point. */
     public static synchronized void baseModel(Supplier<Model> factory) {
+        if (factory == null) {
+            throw new IllegalArgumentException("Lab.baseModel: the factory is null; give one that builds a fresh "
+                    + "base, e.g. Lab.baseModel(() -> newBase())");
+        }
         baseModel = factory;
     }
 

@@ -9,6 +9,7 @@ import org.dflib.jjava.jupyter.kernel.magic.LineMagic;
 import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.loralab.ext.magic.LabMagics;
+import org.loralab.ext.magic.MagicCall;
 import org.loralab.ext.magic.ModelMagics;
 import org.loralab.ext.render.AdaptedModelHtml;
 import org.loralab.ext.render.ChartImages;
@@ -37,18 +38,27 @@ public final class LabExtension implements Extension {
     }
 
     public static void registerMagics(MagicsRegistry magics) {
-        magics.registerLineMagic("lora", (LineMagic<Object, BaseKernel>) (k, args) -> LabMagics.lora(args));
-        magics.registerLineMagic("device", (LineMagic<Object, BaseKernel>) (k, args) -> LabMagics.device(args));
-        magics.registerLineMagic("spectrum", (LineMagic<Object, BaseKernel>) (k, args) -> LabMagics.spectrum(args));
-        magics.registerLineMagic("sweep", (LineMagic<Object, BaseKernel>) (k, args) -> LabMagics.sweep(args));
-        magics.registerLineMagic("search", (LineMagic<Object, BaseKernel>) (k, args) -> LabMagics.search(args));
-        magics.registerLineMagic("lab", (LineMagic<Object, BaseKernel>) (k, args) -> LabMagics.lab(args));
-        magics.registerCellMagic("train",
-                (CellMagic<Object, BaseKernel>) (k, args, body) -> LabMagics.train(args, body));
-        magics.registerLineMagic("model", (LineMagic<Object, BaseKernel>) (k, args) -> ModelMagics.model(args));
-        magics.registerLineMagic("generate", (LineMagic<Object, BaseKernel>) (k, args) -> ModelMagics.generate(args));
-        magics.registerCellMagic("generate",
-                (CellMagic<Object, BaseKernel>) (k, args, body) -> ModelMagics.generateCell(args, body));
+        magics.registerLineMagic("lora", line("%lora", LabMagics::lora));
+        magics.registerLineMagic("device", line("%device", LabMagics::device));
+        magics.registerLineMagic("spectrum", line("%spectrum", LabMagics::spectrum));
+        magics.registerLineMagic("sweep", line("%sweep", LabMagics::sweep));
+        magics.registerLineMagic("search", line("%search", LabMagics::search));
+        magics.registerLineMagic("lab", line("%lab", LabMagics::lab));
+        magics.registerCellMagic("train", (CellMagic<Object, BaseKernel>) (k, args, body) ->
+                MagicCall.run("%%train", () -> LabMagics.train(args, body)));
+        magics.registerLineMagic("model", line("%model", ModelMagics::model));
+        magics.registerLineMagic("generate", line("%generate", ModelMagics::generate));
+        magics.registerCellMagic("generate", (CellMagic<Object, BaseKernel>) (k, args, body) ->
+                MagicCall.run("%%generate", () -> ModelMagics.generateCell(args, body)));
+    }
+
+    /** A line magic's body. */
+    interface LineBody {
+        Object call(java.util.List<String> args) throws Exception;
+    }
+
+    private static LineMagic<Object, BaseKernel> line(String name, LineBody body) {
+        return (k, args) -> MagicCall.run(name, () -> body.call(args));
     }
 
     public static void registerRenderers(Renderer renderer) {

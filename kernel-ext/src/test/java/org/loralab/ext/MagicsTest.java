@@ -50,13 +50,15 @@ class MagicsTest {
 
     @Test
     void trainCellShowsProgressChartAndTableAndKeepsTheReport() {
-        LabMagics.train(List.of(), "epochs: 3\nbatch_size: 16\nlr: 0.05\n# a comment\nschedule: cosine\nwarmup: 2");
+        Object value = LabMagics.train(List.of(),
+                "epochs: 3\nbatch_size: 16\nlr: 0.05\n# a comment\nschedule: cosine\nwarmup: 2");
         TrainingReport r = Lab.lastReport();
         assertNotNull(r);
+        assertSame(r, value, "the report is the cell's value (it renders with the epoch table)");
         assertEquals(StopReason.COMPLETED, r.stopReason());
         assertEquals(18, r.stepsDone());
         assertEquals(1, display.count("show", "image/png"));
-        assertEquals(2, display.count("show", "text/html")); // the progress bar, then the epoch table
+        assertEquals(1, display.count("show", "text/html")); // the progress bar; the table comes with the value
         String bar = String.valueOf(display.last("d0"));
         assertTrue(bar.contains("<progress value=\"18\" max=\"18\""), bar);
         assertTrue(r.finalAccuracy() > 0.6, "accuracy " + r.finalAccuracy()); // chance is 1/3

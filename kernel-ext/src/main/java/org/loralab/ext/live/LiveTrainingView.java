@@ -13,14 +13,16 @@ import org.loralab.lora.train.TrainingReport;
 
 /**
  * The live training view: one updatable HTML progress bar and one updatable PNG loss chart. The bar updates at most
- * every {@link #PROGRESS_SECONDS}; the chart at most every {@link #CHART_SECONDS} and only while its drawing time
- * stays under {@link #CHART_BUDGET} of the elapsed time, so the view costs little on fast runs. The end (or a stop)
- * always writes the final state, which is what an executed notebook keeps.
+ * every {@link #PROGRESS_SECONDS}; the chart at most every {@link #CHART_SECONDS}, and after a draw that took t
+ * seconds not before t / {@link #CHART_BUDGET} have passed, so drawing never takes more than that share of a run.
+ * The chart thins the loss curve to a fixed number of points ({@code Charts.MAX_POINTS}), so each redraw costs about
+ * the same at step 100 and at step 100,000 and the chart stays live for the whole run. The end (or a stop) always
+ * writes the final state, which is what an executed notebook keeps.
  */
 public final class LiveTrainingView implements FitListener {
     public static final double PROGRESS_SECONDS = 0.34;
-    public static final double CHART_SECONDS = 2.0;
-    public static final double CHART_BUDGET = 0.01;
+    public static final double CHART_SECONDS = PROGRESS_SECONDS;
+    public static final double CHART_BUDGET = 0.25;
 
     private final Display display;
     private final LongSupplier clock;
@@ -65,8 +67,7 @@ public final class LiveTrainingView implements FitListener {
         }
         losses[count++] = e.loss();
         if (barId == null) {
-            // the chart display is created at its first draw (after CHART_SECONDS, or at the end), so a short run
-            // pays for one chart only
+            // the chart display is created at its first draw (after CHART_SECONDS, or at the end)
             barId = display.show(ProgressText.html(e, null), "text/html");
             lastChartAt = clock.getAsLong();
             barUpdates++;
@@ -104,7 +105,8 @@ public final class LiveTrainingView implements FitListener {
             display.update(barId, ProgressText.html(last, status), "text/html");
         }
         barUpdates++;
-        BufferedImage img = ChartImages.image(Charts.training(report));
+        // the loss curve of every step; the report (the cell's value) adds the accuracies and the epoch table
+        BufferedImage img = chart();
         if (chartId == null) {
             chartId = display.show(img, "image/png");
         } else {
@@ -116,7 +118,7 @@ public final class LiveTrainingView implements FitListener {
     private void maybeChart() {
         long now = clock.getAsLong();
         long since = now - lastChartAt;
-        if (since < CHART_SECONDS * 1e9 || chartNanos > CHART_BUDGET * since) {
+        if (since < CHART_SECONDS * 1e9 || chartNanos > CHART_BUDGET * since || last == null) {
             return;
         }
         long t0 = clock.getAsLong();
@@ -132,7 +134,9 @@ public final class LiveTrainingView implements FitListener {
     }
 
     private BufferedImage chart() {
-        return ChartImages.image(Charts.loss(Arrays.copyOf(losses, count), "training loss"));
+        String title = last == null ? "training loss"
+                : "training loss (step " + last.step() + " of " + last.totalSteps() + ")";
+        return ChartImages.image(Charts.loss(Arrays.copyOf(losses, count), title));
     }
 
     /** Progress-bar and chart updates sent so far (for tests and benchmarks). */

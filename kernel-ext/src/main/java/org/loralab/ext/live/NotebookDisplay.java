@@ -2,10 +2,13 @@ package org.loralab.ext.live;
 
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
 import org.dflib.jjava.jupyter.kernel.BaseNotebookStatics;
+import org.loralab.lora.train.Interrupts;
 
 /**
  * Display through jjava-jupyter's {@link BaseNotebookStatics} (display / updateDisplay with display ids), the calls
- * that link the same in our kernel and in a stock JJava kernel.
+ * that link the same in our kernel and in a stock JJava kernel. A send never turns a pending stop request into an
+ * exception (a ZMQ socket fails with EINTR on an interrupted thread): the flag is kept aside during the send and set
+ * again after it ({@link Interrupts#keepingInterrupt}), so training stops at its next batch instead.
  */
 public final class NotebookDisplay implements Display {
 
@@ -20,11 +23,13 @@ public final class NotebookDisplay implements Display {
 
     @Override
     public String show(Object value, String mime) {
-        return BaseNotebookStatics.display(value, mime);
+        String[] id = new String[1];
+        Interrupts.keepingInterrupt(() -> id[0] = BaseNotebookStatics.display(value, mime));
+        return id[0];
     }
 
     @Override
     public void update(String id, Object value, String mime) {
-        BaseNotebookStatics.updateDisplay(id, value, mime);
+        Interrupts.keepingInterrupt(() -> BaseNotebookStatics.updateDisplay(id, value, mime));
     }
 }

@@ -26,13 +26,13 @@ import org.loralab.lora.train.FitOptions;
 import org.loralab.lora.train.OptimizerKind;
 import org.loralab.lora.train.Sweep;
 import org.loralab.lora.train.TrainingReport;
-import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
  * The magics, each a thin layer over a public Java call ({@link Lab}, the lora library). Every option is parsed and
  * checked before anything is changed, so a bad option leaves the notebook's objects as they were. Results are
- * displayed (not returned), so they show the same in every JJava-based kernel.
+ * displayed, so they show the same in every JJava-based kernel; {@code %%train} also returns its report as the cell's
+ * value. In a kernel each runs through {@link MagicCall} (one-line errors, no gradient recording).
  */
 public final class LabMagics {
     private LabMagics() {}
@@ -41,7 +41,7 @@ public final class LabMagics {
             "name", "rslora", "bias", "exclude", "modules_to_save", "seed");
     static final Set<String> TRAIN_KEYS = Options.keys("epochs", "steps", "batch_size", "optimizer", "lr",
             "weight_decay", "schedule", "warmup", "clip_norm", "seed", "device", "shuffle", "checkpoint_every",
-            "checkpoint_dir", "loraplus_ratio", "loraplus_lr_embedding", "lora_fa", "lorafa");
+            "checkpoint_dir", "loraplus_ratio", "loraplus_lr_embedding", "lora_fa", "lorafa", "resume");
     /** The {@code %lora inject} options a sweep or search template takes (r and alpha are what they vary). */
     static final Set<String> TEMPLATE_KEYS = Options.keys("targets", "variant", "dropout", "init", "rslora", "bias",
             "exclude", "modules_to_save", "seed");
@@ -57,43 +57,11 @@ public final class LabMagics {
             "trial", "trials=9");
     static final Set<String> SPECTRUM_KEYS = Options.keys("adapter", "svg");
 
-    public static final List<MagicHelp> HELP = List.of(
-            new MagicHelp("%lora inject", "%lora inject targets=a,b r=8 alpha=16 [variant=lora dropout=0.0 "
-                    + "init=true name=NAME rslora=false + the variant's options, see the variants table]",
-                    "Lab.inject(AdapterConfig.builder().variant(V).option(KEY, VALUE)...build())"),
-            new MagicHelp("%lora summary", "%lora summary", "Lab.adapted() (renders as a table); .layers()"),
-            new MagicHelp("%lora merge", "%lora merge", "Lab.adapted().merge(true)"),
-            new MagicHelp("%lora unmerge", "%lora unmerge", "Lab.adapted().unmerge()"),
-            new MagicHelp("%lora disable", "%lora disable", "Lab.adapted().disable()"),
-            new MagicHelp("%lora enable", "%lora enable", "Lab.adapted().enable()"),
-            new MagicHelp("%lora use", "%lora use NAME", "Lab.adapted().setActive(NAME)"),
-            new MagicHelp("%lora save", "%lora save DIR [name=default]", "Lab.adapted().save(Path.of(DIR), NAME)"),
-            new MagicHelp("%lora load", "%lora load DIR name=NAME", "Lab.adapted().load(Path.of(DIR), NAME)"),
-            new MagicHelp("%%train", "%%train + one 'key: value' per line: epochs steps batch_size optimizer lr "
-                    + "weight_decay schedule warmup clip_norm seed device shuffle checkpoint_every checkpoint_dir "
-                    + "loraplus_ratio lora_fa", "Lab.train(FitOptions.defaults().epochs(3).lr(1e-3)...)"
-                    + " or Fit.fit(model, train, validation, options)"),
-            new MagicHelp("%device", "%device [auto|cpu|gpu|gpuN]", "Lab.devices(\"auto\"); Devices.engineDefault()"),
-            new MagicHelp("%spectrum", "%spectrum PATH_OR_REGEX [adapter=NAME svg=false]",
-                    "Lab.spectra(path, adapter); Spectra.ofUpdate(W, dW); Charts.spectrum(...)"),
-            new MagicHelp("%sweep", "%sweep variants=lora ranks=2,4,8 alphas=16 lrs=1e-3 [variant=NAME + its "
-                    + "options, targets=... + any other %lora inject option but r, alpha, name + any %%train option]",
-                    "Lab.sweep(Sweep.grid(...), template, options); Sweep.run(...)"),
-            new MagicHelp("%search", "%search ranks=2,4,8 alphas=8,16 lr_range=1e-4,1e-2 [lrs=LIST scheme=sh|"
-                    + "hyperband trials=9 eta=3 min_steps=10 max_steps=N retrain=false metric=final_accuracy|"
-                    + "best_accuracy sample_seed=0 + %lora inject options (variant=NAME and its options, targets=...) "
-                    + "+ %%train options but steps, epochs, lr]",
-                    "Lab.search(new SuccessiveHalving(trials, eta, minSteps, seed), SearchSpace.of(ranks, alphas)"
-                    + ".logUniformLr(lo, hi), template, options); new Hyperband(minSteps, maxSteps, eta, seed)"),
-            new MagicHelp("%lab", "%lab | %lab help", "Lab.about()"),
-            new MagicHelp("%lab variants", "%lab variants", "VariantHelp.variantsTable(); VariantRegistry.names()"));
+    /** Every magic with its usage and the Java call it wraps (see {@link MagicHelpTable}). */
+    public static final List<MagicHelp> HELP = MagicHelpTable.HELP;
 
     /** The convention, as {@code %lab help} states it. */
-    public static final String CONVENTION = "The magics act on the current model, Lab.current(): set it with "
-            + "Lab.use(model) (a DJL Model) or Lab.use(adaptedModel); %lora inject replaces it with the adapted "
-            + "model. Training data: Lab.data(train, validation) or Lab.syntheticData(train, val, features, "
-            + "classes, seed). %sweep and %search build a fresh base per point or trial with Lab.baseModel(() -> "
-            + "...). The last results: Lab.lastReport(), Lab.lastSweep(), Lab.lastSearch().";
+    public static final String CONVENTION = MagicHelpTable.CONVENTION;
 
     // ------------------------------------------------------------------ %lora
 
@@ -224,10 +192,16 @@ public final class LabMagics {
     public static Object train(List<String> args, String body) {
         Options o = Options.ofLines("%%train", (String.join("\n", args) + "\n" + (body == null ? "" : body)),
                 TRAIN_KEYS);
+        // the report is the cell's value (status, epoch table, loss and accuracy chart); also Lab.lastReport()
         FitOptions fit = fitOptions(o, "%%train");
-        TrainingReport r = Lab.train(fit);
-        Lab.show(TableHtml.render(r.toTable()), "text/html");
-        return null;
+        if (o.has("resume")) {
+            if (o.has("steps") || o.has("epochs")) {
+                throw new IllegalArgumentException("%%train: resume trains the steps its checkpoint's run had left; "
+                        + "drop steps/epochs");
+            }
+            return Lab.resume(Path.of(o.string("resume", "")), fit);
+        }
+        return Lab.train(fit);
     }
 
     static FitOptions fitOptions(Options o, String magic) {
@@ -455,7 +429,7 @@ public final class LabMagics {
             return null;
         }
         if (args.size() == 1 && args.get(0).equals("help")) {
-            Lab.show(helpHtml(), "text/html");
+            Lab.show(MagicHelpTable.html(), "text/html");
             return null;
         }
         if (args.size() == 1 && args.get(0).equals("variants")) {
@@ -466,21 +440,7 @@ public final class LabMagics {
     }
 
     public static Table helpTable() {
-        StringColumn magic = StringColumn.create("magic");
-        StringColumn usage = StringColumn.create("usage");
-        StringColumn call = StringColumn.create("java");
-        for (MagicHelp h : MagicHelp.all()) {
-            magic.append(h.magic());
-            usage.append(h.usage());
-            call.append(h.javaCall());
-        }
-        return Table.create("LoRA Lab magics", magic, usage, call);
-    }
-
-    static String helpHtml() {
-        return "<div class=\"loralab-help\"><p>" + Html.escape(CONVENTION) + "</p>"
-                + TableHtml.render(helpTable(), 100) + TableHtml.render(VariantHelp.variantsTable(), 100)
-                + TableHtml.render(VariantHelp.trainingTable(), 100) + "</div>";
+        return MagicHelpTable.table();
     }
 
     // ------------------------------------------------------------------ helpers

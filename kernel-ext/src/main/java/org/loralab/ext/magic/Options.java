@@ -131,11 +131,21 @@ public final class Options {
         if (v == null) {
             return def;
         }
+        return finite(key, v, "a finite number");
+    }
+
+    /** No option takes NaN or an infinity; 1e400 parses as one. */
+    private double finite(String key, String v, String what) {
+        double d;
         try {
-            return Double.parseDouble(v);
+            d = Double.parseDouble(v);
         } catch (NumberFormatException e) {
-            throw bad(key, v, "a number");
+            throw bad(key, v, what);
         }
+        if (!Double.isFinite(d)) {
+            throw bad(key, v, what + " (" + v + " is " + d + ")");
+        }
+        return d;
     }
 
     public boolean flag(String key, boolean def) {
@@ -189,11 +199,7 @@ public final class Options {
         }
         List<Double> out = new ArrayList<>();
         for (String s : list(key, null)) {
-            try {
-                out.add(Double.parseDouble(s));
-            } catch (NumberFormatException e) {
-                throw bad(key, s, "numbers");
-            }
+            out.add(finite(key, s, "finite numbers"));
         }
         return out;
     }

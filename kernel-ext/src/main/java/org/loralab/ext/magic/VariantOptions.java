@@ -95,7 +95,12 @@ final class VariantOptions {
                 return Long.parseLong(value);
             }
             if (def instanceof Double || def instanceof Float) {
-                return Double.parseDouble(value);
+                double d = Double.parseDouble(value);
+                if (!Double.isFinite(d)) {
+                    throw new IllegalArgumentException(magic + ": option '" + key + "' takes a finite number (default "
+                            + def + "), got '" + value + "'");
+                }
+                return d;
             }
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(magic + ": option '" + key + "' takes a "
@@ -106,7 +111,11 @@ final class VariantOptions {
             return Long.parseLong(value);
         }
         if (value.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")) {
-            return Double.parseDouble(value);
+            double d = Double.parseDouble(value);
+            if (!Double.isFinite(d)) {
+                throw new IllegalArgumentException(magic + ": option '" + key + "' is out of range: " + value);
+            }
+            return d;
         }
         if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
             return Boolean.parseBoolean(value.toLowerCase(Locale.ROOT));

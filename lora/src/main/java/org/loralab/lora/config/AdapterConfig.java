@@ -463,8 +463,8 @@ public final class AdapterConfig {
             if (r <= 0) {
                 throw new IllegalArgumentException("r must be > 0, got " + r);
             }
-            if (!(alpha > 0) && !variant.equals("vera")) {
-                throw new IllegalArgumentException("alpha must be > 0, got " + alpha);
+            if (!(alpha > 0) && !variant.equals("vera") || Double.isInfinite(alpha) || Double.isNaN(alpha)) {
+                throw new IllegalArgumentException("alpha must be a finite number > 0, got " + alpha);
             }
             if (!(dropout >= 0 && dropout < 1)) {
                 throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);

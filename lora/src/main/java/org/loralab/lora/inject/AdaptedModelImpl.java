@@ -22,6 +22,7 @@ import org.loralab.lora.config.LoraInit;
 import org.loralab.lora.config.TargetMatcher;
 import org.loralab.lora.config.TargetModules;
 import org.loralab.lora.io.AdapterFiles;
+import org.loralab.lora.train.GradMode;
 import org.loralab.lora.variant.AdapterParam;
 import org.loralab.lora.variant.BaseLayer;
 import org.loralab.lora.variant.LayerAdapter;
@@ -72,6 +73,10 @@ final class AdaptedModelImpl implements AdaptedModel {
     }
 
     void addAdapter(String name, AdapterConfig config, boolean forLoading) {
+        GradMode.off(() -> injectAdapter(name, config, forLoading));
+    }
+
+    private void injectAdapter(String name, AdapterConfig config, boolean forLoading) {
         checkName(name);
         Variant variant = VariantRegistry.get(config.variant());
         variant.validate(config);
@@ -178,19 +183,20 @@ final class AdaptedModelImpl implements AdaptedModel {
             }
             st.layersCreated(Collections.unmodifiableMap(created));
             addModulesToSave(name, config, nodes);
+            applyTrainability();
         } catch (RuntimeException ex) {
             removeAdapter(name);
             for (Map.Entry<String, NDArray> b : backup.entrySet()) {
                 bases.get(b.getKey()).weight().getArray().set(b.getValue().toByteBuffer());
             }
             sourcedBackup.forEach((path, w) -> bases.get(path).setWeightMatrix(w));
+            applyTrainability();
             throw ex;
         } finally {
             for (NDArray b : backup.values()) {
                 b.close();
             }
         }
-        applyTrainability();
     }
 
     private void checkName(String name) {
@@ -619,14 +625,16 @@ final class AdaptedModelImpl implements AdaptedModel {
 
     @Override
     public void merge(boolean safe) {
-        if (safe) {
-            checkFinite();
-        }
-        for (AdaptedLayer layer : layers.values()) {
-            for (String a : state.active) {
-                layer.merge(a);
+        GradMode.off(() -> {
+            if (safe) {
+                checkFinite();
             }
-        }
+            for (AdaptedLayer layer : layers.values()) {
+                for (String a : state.active) {
+                    layer.merge(a);
+                }
+            }
+        });
     }
 
     /** Safe merge: computes W + ΔW for every pending merge first; throws before anything changes. */
@@ -651,9 +659,7 @@ final class AdaptedModelImpl implements AdaptedModel {
 
     @Override
     public void unmerge() {
-        for (AdaptedLayer layer : layers.values()) {
-            layer.unmergeAll();
-        }
+        GradMode.off(() -> layers.values().forEach(AdaptedLayer::unmergeAll));
     }
 
     @Override

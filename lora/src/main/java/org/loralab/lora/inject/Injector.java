@@ -4,6 +4,7 @@ import ai.djl.Model;
 import ai.djl.nn.Block;
 import java.util.Objects;
 import org.loralab.lora.config.AdapterConfig;
+import org.loralab.lora.train.GradMode;
 
 /** Entry point behind {@link AdaptedModel#inject}. */
 final class Injector {
@@ -12,8 +13,18 @@ final class Injector {
     static AdaptedModel inject(Model model, Block root, AdapterConfig config, String name) {
         Objects.requireNonNull(config, "config");
         AdaptedModelImpl m = wrap(model, root);
-        m.addAdapter(name, config, false);
-        m.setActive(name);
+        try {
+            m.addAdapter(name, config, false);
+            GradMode.off(() -> m.setActive(name));
+        } catch (RuntimeException e) {
+            // a failed injection leaves the tree as it was: no wrapper, no stray parameter, trainability restored
+            try {
+                m.unload();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
         return m;
     }
 

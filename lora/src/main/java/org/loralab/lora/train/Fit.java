@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -56,6 +55,10 @@ public final class Fit {
     public static TrainingReport fit(AdaptedModel model, TensorData train, TensorData validation,
             FitOptions options, FitState state) {
         Block block = requireBlock(model.block());
+        if (model.isMerged()) {
+            throw new IllegalStateException("the adapter is merged into the base weights, so it gets no gradient: "
+                    + "run %lora unmerge (Lab.adapted().unmerge()) before training, and %lora merge again after");
+        }
         if (model.model() != null) {
             return fit(block, model.model().getNDManager(), train, validation, options,
                     TrainableParams.of(model), model.hooks(), state);
@@ -89,6 +92,7 @@ public final class Fit {
                 : buildOptimizer(options, params);
         if (state != null) {
             state.optimizer = optimizer;
+            FitCheckpoint.restoreMoments(state, optimizer, params);
         }
         List<ParamInfo> trainable = new ArrayList<>();
         for (ParamInfo p : params) {
@@ -103,8 +107,10 @@ public final class Fit {
         try (NDManager manager = parent.newSubManager()) {
             ParameterStore store = new ParameterStore(manager, false);
             store.setParameterServer(manager.getEngine().newParameterServer(optimizer), devices);
-            return new Loop(manager, store, block, train, validation, options, optimizer, devices, trainable,
-                    totalParams, hooks == null ? TrainingHooks.NONE : hooks, state).run();
+            Loop loop = new Loop(manager, store, block, train, validation, options, optimizer, devices, trainable,
+                    totalParams, hooks == null ? TrainingHooks.NONE : hooks, state);
+            // gradients are recorded inside each batch's GradientCollector only, whatever thread this is
+            return GradMode.off(loop::run);
         }
     }
 
@@ -156,8 +162,9 @@ public final class Fit {
         private final Schedule schedule;
         private final Random random;
         private final PeakMemory memory;
-        private final List<FitListener> listeners;
+        private final Listeners listeners;
         private final FitState state;
+        private final Gradients gradients;
         /** A gradient this many times larger than any of the recent ones is taken for engine garbage. */
         private static final double GARBAGE_FACTOR = 1e4;
         private static final int NORM_WINDOW = 50;
@@ -184,7 +191,8 @@ public final class Fit {
             this.offset = state == null ? 0 : state.stepsDone();
             this.random = state == null ? new Random(o.seed()) : state.random(o.seed());
             this.memory = new PeakMemory(devices);
-            this.listeners = o.listeners();
+            this.listeners = new Listeners(o.listeners());
+            this.gradients = new Gradients(trainable, store, devices);
         }
 
         TrainingReport run() {
@@ -192,6 +200,7 @@ public final class Fit {
             int batch = o.batchSize();
             long perEpoch = (n + batch - 1) / batch;
             long total = o.steps() > 0 ? o.steps() : perEpoch * o.epochs();
+            LossLog.checkPlanned(total);
             long firstBatch = state == null ? 0 : state.startBatch(n, batch, perEpoch);
             int epochs = (int) ((firstBatch + total + perEpoch - 1) / perEpoch);
             long[] order = null;
@@ -206,7 +215,7 @@ public final class Fit {
                 ConvSelfCheck.warning().ifPresent(this::warn);
             }
             List<EpochStats> stats = new ArrayList<>();
-            double[] stepLosses = new double[(int) Math.min(total, Integer.MAX_VALUE - 8)];
+            LossLog stepLosses = new LossLog();
             long step = 0;
             long seen = 0;
             StopReason reason = StopReason.COMPLETED;
@@ -214,7 +223,7 @@ public final class Fit {
             BatchEvent last = null;
             long start = System.nanoTime();
             try (NDManager guardScope = manager.newSubManager()) {
-                NDArray[] backups = o.nonFiniteGuard() ? backups(guardScope) : null;
+                WeightBackup backups = o.nonFiniteGuard() ? new WeightBackup(trainable, guardScope) : null;
                 outer:
                 for (int epoch = 1; epoch <= epochs; epoch++) {
                     long epochStart = System.nanoTime();
@@ -245,7 +254,7 @@ public final class Fit {
                             }
                             if (!Double.isFinite(r.loss)) {
                                 if (backups != null) {
-                                    restore(backups, scope);
+                                    backups.restore(scope);
                                 }
                                 reason = StopReason.NON_FINITE_LOSS;
                                 message = "loss became " + r.loss + " at step " + (step + 1) + " (epoch " + epoch
@@ -255,10 +264,10 @@ public final class Fit {
                                 break outer;
                             }
                             if (o.clipNorm() > 0) {
-                                clip(scope);
+                                gradients.clip(scope, o.clipNorm());
                             }
                             if (backups != null) {
-                                save(backups);
+                                backups.save();
                             }
                             setFactor(factor);
                             store.updateAllParameters();
@@ -267,23 +276,22 @@ public final class Fit {
                             for (StepHook h : o.stepHooks()) {
                                 h.afterStep(offset + step, offset + total);
                             }
-                            zeroGradients(scope);
+                            gradients.zero(scope);
                             lossSum += r.loss * r.size;
                             correct += r.correct;
                             count += r.size;
                             seen += r.size;
-                            if (step - 1 < stepLosses.length) {
-                                stepLosses[(int) (step - 1)] = r.loss;
-                            }
+                            stepLosses.add(r.loss);
                         }
                         double elapsed = (System.nanoTime() - start) / 1e9;
-                        last = new BatchEvent(step, total, epoch, epochs, stepLosses[(int) (step - 1)], elapsed,
+                        BatchEvent event = new BatchEvent(step, total, epoch, epochs, stepLosses.last(), elapsed,
                                 elapsed > 0 ? seen / elapsed : 0, lr);
-                        for (FitListener l : listeners) {
-                            l.onBatch(last);
-                        }
+                        last = event;
+                        listeners.each(l -> l.onBatch(event));
                         if (o.checkpointEvery() > 0 && (offset + step) % o.checkpointEvery() == 0) {
-                            Checkpoints.write(block, o.checkpointDir(), offset + step);
+                            FitState snap = FitState.snapshot(random, order, b + 1, offset + step, batch, offset + total);
+                            listeners.uninterrupted(() -> FitCheckpoint.write(block, snap, optimizer, trainable,
+                                    o.checkpointDir()));
                         }
                     }
                     double[] val = validate();
@@ -292,27 +300,19 @@ public final class Fit {
                             classification() && count > 0 ? (double) correct / count : Double.NaN,
                             val[0], val[1], (System.nanoTime() - epochStart) / 1e9);
                     stats.add(es);
-                    for (FitListener l : listeners) {
-                        l.onEpoch(es, last);
-                    }
+                    BatchEvent lastEvent = last;
+                    listeners.each(l -> l.onEpoch(es, lastEvent));
                 }
             }
             if (state != null) {
-                state.advance(order, b, step, batch);
+                state.advance(order, b, step, batch, offset + total);
             }
             memory.sample();
             double wall = (System.nanoTime() - start) / 1e9;
-            double[] losses = java.util.Arrays.copyOf(stepLosses, (int) Math.min(step, stepLosses.length));
-            TrainingReport report = new TrainingReport(stats, losses, step, total, seen, wall,
+            TrainingReport report = new TrainingReport(stats, stepLosses.toArray(), step, total, seen, wall,
                     TrainableParams.count(trainable), totalParams, memory.peak(), memory.source(),
                     Devices.describe(devices), reason, message);
-            for (FitListener l : listeners) {
-                if (reason == StopReason.COMPLETED) {
-                    l.onEnd(report);
-                } else {
-                    l.onStopped(report);
-                }
-            }
+            listeners.each(reason == StopReason.COMPLETED ? l -> l.onEnd(report) : l -> l.onStopped(report));
             return report;
         }
 
@@ -324,9 +324,7 @@ public final class Fit {
             if (listeners.isEmpty()) {
                 System.err.println("warning: " + message);
             }
-            for (FitListener l : listeners) {
-                l.onWarning(message);
-            }
+            listeners.each(l -> l.onWarning(message));
         }
 
         private record BatchResult(double loss, long correct, long size) {}
@@ -432,19 +430,7 @@ public final class Fit {
         }
 
         private long[] order(long n) {
-            long[] order = new long[(int) n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            if (o.shuffle()) {
-                for (int i = (int) n - 1; i > 0; i--) {
-                    int j = random.nextInt(i + 1);
-                    long t = order[i];
-                    order[i] = order[j];
-                    order[j] = t;
-                }
-            }
-            return order;
+            return FitCheckpoint.order(n, o.shuffle() ? random : null);
         }
 
         private void setFactor(double f) {
@@ -452,24 +438,6 @@ public final class Fit {
                 g.setScheduleFactor(f);
             } else if (optimizer instanceof LoraFaOptimizer fa) {
                 fa.setScheduleFactor(f);
-            }
-        }
-
-        /**
-         * PyTorch accumulates into .grad and DJL's GradientCollector does not clear it: DJL's built-in optimizers do
-         * that inside their update, ours (GroupedOptimizer, LoraFaOptimizer) leave it to the loop, after the
-         * variants' afterStep hooks have read the gradients. Every device copy is cleared.
-         */
-        private void zeroGradients(NDManager scope) {
-            for (ParamInfo p : trainable) {
-                for (Device d : devices) {
-                    NDArray value = store.getValue(p.parameter(), d, true);
-                    if (value.hasGradient()) {
-                        NDArray g = value.getGradient();
-                        g.attach(scope); // a wrapper per call; the indexed write below goes to the shared storage
-                        g.set(new NDIndex(":"), 0f);
-                    }
-                }
             }
         }
 
@@ -483,14 +451,14 @@ public final class Fit {
          */
         private BatchResult recomputeIfGarbage(NDManager scope, long[] idx, BatchResult first, long stepNumber) {
             BatchResult r = first;
-            double norm = gradientNorm(scope);
+            double norm = gradients.norm(scope);
             for (int attempt = 0; attempt < 2 && isGarbage(norm); attempt++) {
                 String what = Double.isFinite(norm) ? "a gradient norm of " + String.format("%.3g", norm)
                         + " (the last " + recentNorms.size() + " steps stayed under "
                         + String.format("%.3g", maxRecentNorm()) + ")" : "a non-finite gradient";
-                zeroGradients(scope);
+                gradients.zero(scope);
                 r = trainBatch(scope, idx);
-                norm = gradientNorm(scope);
+                norm = gradients.norm(scope);
                 warn("step " + stepNumber + ": the engine returned " + what + " for a finite loss; computed the batch again"
                         + (isGarbage(norm) ? " and got the same" : " and got a normal gradient (norm "
                         + String.format("%.3g", norm) + ")") + ". This is a sporadic fault of the CPU engine on some "
@@ -518,71 +486,5 @@ public final class Fit {
             return max;
         }
 
-        /** The global L2 norm of every trainable gradient on every device, read back with one sync. */
-        private double gradientNorm(NDManager scope) {
-            NDList squares = new NDList();
-            for (ParamInfo p : trainable) {
-                for (Device d : devices) {
-                    NDArray value = store.getValue(p.parameter(), d, true);
-                    if (value.hasGradient()) {
-                        NDArray g = value.getGradient();
-                        g.attach(scope);
-                        NDArray s = g.square().sum();
-                        s.attach(scope);
-                        squares.add(d.equals(devices[0]) ? s : s.toDevice(devices[0], false));
-                    }
-                }
-            }
-            if (squares.isEmpty()) {
-                return 0;
-            }
-            NDArray total = NDArrays.stack(squares).sum();
-            total.attach(scope);
-            return Math.sqrt(total.getFloat());
-        }
-
-        /** Scales every trainable gradient so their global L2 norm is at most clipNorm (torch clip_grad_norm_). */
-        private void clip(NDManager scope) {
-            double sq = 0;
-            List<NDArray> grads = new ArrayList<>();
-            for (ParamInfo p : trainable) {
-                NDArray g = p.parameter().getArray().getGradient();
-                g.attach(scope); // a wrapper per call; closing it leaves the gradient itself alone
-                grads.add(g);
-                NDArray s = g.square().sum();
-                s.attach(scope);
-                sq += s.getFloat();
-            }
-            double norm = Math.sqrt(sq);
-            double coef = o.clipNorm() / (norm + 1e-6);
-            if (coef < 1) {
-                for (NDArray g : grads) {
-                    g.muli(coef);
-                }
-            }
-        }
-
-        private NDArray[] backups(NDManager guardScope) {
-            NDArray[] copies = new NDArray[trainable.size()];
-            for (int i = 0; i < copies.length; i++) {
-                copies[i] = trainable.get(i).parameter().getArray().duplicate();
-                copies[i].attach(guardScope);
-            }
-            return copies;
-        }
-
-        private void save(NDArray[] backups) {
-            for (int i = 0; i < backups.length; i++) {
-                backups[i].set(new NDIndex(":"), trainable.get(i).parameter().getArray());
-            }
-        }
-
-        private void restore(NDArray[] backups, NDManager scope) {
-            for (int i = 0; i < backups.length; i++) {
-                // an indexed assignment writes into the shared storage (copyTo would swap the view's tensor instead)
-                GroupedOptimizer.writable(scope, trainable.get(i).parameter().getArray())
-                        .set(new NDIndex(":"), backups[i]);
-            }
-        }
     }
 }

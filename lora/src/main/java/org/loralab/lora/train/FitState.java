@@ -1,6 +1,7 @@
 package org.loralab.lora.train;
 
 import ai.djl.training.optimizer.Optimizer;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -27,10 +28,35 @@ public final class FitState {
     private long nextBatch;
     private long stepsDone;
     private int batchSize;
+    private long plannedSteps;
+    /** Optimizer moments read from a checkpoint, put into the optimizer the next fit builds. */
+    Map<String, GroupedOptimizer.Moments> restoredMoments;
 
     /** Optimizer steps made by all fits with this state so far. */
     public long stepsDone() {
         return stepsDone;
+    }
+
+    /** The global step the run that wrote this state was planned to reach (its schedule's horizon). */
+    public long plannedSteps() {
+        return plannedSteps;
+    }
+
+    /** Steps still to make to finish the planned run (what a resumed %%train trains). */
+    public long remainingSteps() {
+        return Math.max(0, plannedSteps - stepsDone);
+    }
+
+    int batchSize() {
+        return batchSize;
+    }
+
+    long nextBatch() {
+        return nextBatch;
+    }
+
+    Random randomOrNull() {
+        return random;
     }
 
     /** Whether a fit has used this state (its optimizer and cursor are set). */
@@ -59,11 +85,31 @@ public final class FitState {
         return order;
     }
 
-    void advance(long[] epochOrder, long batchIndex, long steps, int batch) {
+    void advance(long[] epochOrder, long batchIndex, long steps, int batch, long planned) {
         this.order = epochOrder;
         this.nextBatch = batchIndex;
         this.stepsDone += steps;
         this.batchSize = batch;
+        this.plannedSteps = planned;
+    }
+
+    /** The state of a running fit after {@code stepsDone} steps, as a checkpoint keeps it (a copy of the generator). */
+    static FitState snapshot(Random random, long[] epochOrder, long nextBatch, long stepsDone, int batch, long planned) {
+        FitState s = new FitState();
+        s.restore(stepsDone, planned, batch, nextBatch, epochOrder == null ? null : epochOrder.clone(),
+                FitStateFile.copy(random), null);
+        return s;
+    }
+
+    void restore(long done, long planned, int batch, long next, long[] epochOrder, Random generator,
+            Map<String, GroupedOptimizer.Moments> moments) {
+        this.stepsDone = done;
+        this.plannedSteps = planned;
+        this.batchSize = batch;
+        this.nextBatch = next;
+        this.order = epochOrder;
+        this.random = generator;
+        this.restoredMoments = moments;
     }
 
     @Override

@@ -112,6 +112,50 @@ public final class GroupedOptimizer extends Optimizer {
         weight.subi(update);
     }
 
+    /** One parameter's Adam moments and step count, by value (what a checkpoint keeps). */
+    public record Moments(long[] shape, float[] m, float[] v, int t) {}
+
+    /** The Adam moments by parameter name ({@code names}: id to name); empty for SGD or before the first step. */
+    Map<String, Moments> exportMoments(Map<String, String> names) {
+        Map<String, Moments> out = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, NDArray[]> e : state.entrySet()) {
+            String id = e.getKey().substring(0, e.getKey().indexOf('@'));
+            String name = names.get(id);
+            if (name == null) {
+                continue;
+            }
+            if (out.containsKey(name)) {
+                throw new IllegalStateException("a checkpoint with optimizer state needs one device; this fit uses "
+                        + "several (set devices to one, or checkpoint parameters only)");
+            }
+            NDArray[] mv = e.getValue();
+            out.put(name, new Moments(mv[0].getShape().getShape(), mv[0].toFloatArray(), mv[1].toFloatArray(),
+                    steps.get(e.getKey())));
+        }
+        return out;
+    }
+
+    /** Puts saved moments back (before the first step of a resumed fit), matched by name and checked by shape. */
+    void importMoments(Map<String, Moments> byName, List<ParamInfo> params) {
+        for (ParamInfo p : params) {
+            Moments mo = byName.get(p.name());
+            if (mo == null) {
+                continue;
+            }
+            NDArray param = p.parameter().getArray();
+            if (!java.util.Arrays.equals(mo.shape(), param.getShape().getShape())) {
+                throw new IllegalArgumentException("the checkpoint's optimizer state for " + p.name() + " has shape "
+                        + java.util.Arrays.toString(mo.shape()) + ", the parameter " + param.getShape());
+            }
+            ai.djl.ndarray.types.Shape shape = param.getShape();
+            NDArray m = param.getManager().create(mo.m(), shape);
+            NDArray v = param.getManager().create(mo.v(), shape);
+            String key = p.parameter().getId() + "@" + param.getDevice();
+            state.put(key, new NDArray[] {m, v});
+            steps.put(key, mo.t());
+        }
+    }
+
     /**
      * A view of {@code param} that shares its storage but is outside autograd, so in-place updates work on any
      * thread: PyTorch's grad mode is per thread, and a kernel's execution thread has it on.

@@ -20,6 +20,7 @@ final class FakeAdapted {
                         case "trainableParameterMap": return Map.of();
                         case "layers": return List.of();
                         case "hooks": return hooks;
+                        case "isMerged": return false;
                         case "toString": return "FakeAdapted";
                         case "hashCode": return System.identityHashCode(proxy);
                         case "equals": return proxy == args[0];

@@ -266,7 +266,8 @@ class FitTest {
                     FitOptions.defaults().steps(5).batchSize(8).checkpoints(2, dir));
             try (Stream<Path> files = Files.list(dir)) {
                 List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
-                assertEquals(List.of("checkpoint-step-00000002.params", "checkpoint-step-00000004.params"), names);
+                assertEquals(List.of("checkpoint-step-00000002.fitstate", "checkpoint-step-00000002.params",
+                        "checkpoint-step-00000004.fitstate", "checkpoint-step-00000004.params"), names);
             }
             assertTrue(Files.size(Checkpoints.fileFor(dir, 4)) > 195 * 4);
         }

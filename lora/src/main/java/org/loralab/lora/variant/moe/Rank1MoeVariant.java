@@ -69,6 +69,11 @@ public final class Rank1MoeVariant implements Variant {
         if (k < 1) {
             throw new IllegalArgumentException("top_k must be >= 1, got " + k);
         }
+        int experts = config.rankPattern().values().stream().reduce(config.r(), Math::min);
+        if (k > experts) {
+            throw new IllegalArgumentException("top_k picks among the r = " + experts + " rank-1 experts: give 1 <= "
+                    + "top_k <= " + experts + ", got " + k);
+        }
         if (config.optionDouble(BALANCE_LOSS_COEF, 0) < 0) {
             throw new IllegalArgumentException("balance_loss_coef must be >= 0");
         }
