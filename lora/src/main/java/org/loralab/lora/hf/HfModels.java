@@ -55,10 +55,16 @@ public final class HfModels {
         } catch (InvalidPathException notAPath) {
             // a Hub id cannot be an invalid path on this system; treated as one below
         }
-        if (dir != null && Files.isDirectory(dir)) {
-            return dir;
+        if (dir != null && (Files.isDirectory(dir) || !looksLikeHubId(dirOrHubId))) {
+            return dir; // a path that is not a directory is refused by load(Path) in one line
         }
         return Hub.snapshot(dirOrHubId);
+    }
+
+    /** "org/name" or "org/name@revision": one slash, not a path that starts at the root, home or current folder. */
+    static boolean looksLikeHubId(String s) {
+        String id = s.contains("@") ? s.substring(0, s.indexOf('@')) : s;
+        return !id.startsWith("/") && !id.startsWith(".") && !id.startsWith("~") && id.indexOf('/') == id.lastIndexOf('/');
     }
 
     /** The families on the class path (ServiceLoader), in discovery order. */
