@@ -157,16 +157,23 @@ def reference_forward(sd, cfg, ids, mask, types):
 
 
 def batch_inputs(cfg):
-    """Three rows of length 7 with 0, 3 and 5 pad tokens at the end; token types 0 then 1 where there are two."""
-    pad, lengths, length = cfg["pad_token_id"], [7, 4, 2], 7
+    """Four rows of length 7: 0, 3 and 5 pad tokens at the end, then 2 at the start (left padding, where RoBERTa's
+    position ids count the non-pad tokens); token types 0 then 1 where the model has two."""
+    pad, lengths, left, length = cfg["pad_token_id"], [7, 4, 2, 5], [False, False, False, True], 7
     ids, mask, types = [], [], []
     for b, n in enumerate(lengths):
         row = [(7 * t + 13 * b + 5) % (cfg["vocab_size"] - 3) + 3 for t in range(n)]
-        ids.append(row + [pad] * (length - n))
-        mask.append([1] * n + [0] * (length - n))
-        types.append([min(1, cfg["type_vocab_size"] - 1) if t >= n // 2 else 0 for t in range(n)]
-                     + [0] * (length - n))
-    return torch.tensor(ids), torch.tensor(mask), torch.tensor(types), lengths
+        kinds = [min(1, cfg["type_vocab_size"] - 1) if t >= n // 2 else 0 for t in range(n)]
+        padding = length - n
+        if left[b]:
+            ids.append([pad] * padding + row)
+            mask.append([0] * padding + [1] * n)
+            types.append([0] * padding + kinds)
+        else:
+            ids.append(row + [pad] * padding)
+            mask.append([1] * n + [0] * padding)
+            types.append(kinds + [0] * padding)
+    return torch.tensor(ids), torch.tensor(mask), torch.tensor(types), lengths, left
 
 
 def save_model(directory, cfg, sd):
@@ -186,12 +193,15 @@ def main():
         # the checkpoint holds float32: compute the reference from exactly those values
         sd = {k: v.float().double() for k, v in sd.items()}
         save_model(os.path.join(OUT, kind), cfg, sd)
-        ids, mask, types, lengths = batch_inputs(cfg)
+        ids, mask, types, lengths, left = batch_inputs(cfg)
         logits = reference_forward(sd, cfg, ids, mask, types)
-        rows = [reference_forward(sd, cfg, ids[b:b + 1, :n], mask[b:b + 1, :n], types[b:b + 1, :n])[0].tolist()
-                for b, n in enumerate(lengths)]
+        rows = []
+        for b, n in enumerate(lengths):
+            cut = slice(ids.shape[1] - n, None) if left[b] else slice(0, n)
+            rows.append(reference_forward(sd, cfg, ids[b:b + 1, cut], mask[b:b + 1, cut], types[b:b + 1, cut])[0]
+                        .tolist())
         expected[kind] = {"input_ids": ids.tolist(), "attention_mask": mask.tolist(),
-                          "token_type_ids": types.tolist(), "lengths": lengths,
+                          "token_type_ids": types.tolist(), "lengths": lengths, "left_padded": left,
                           "logits": logits.tolist(), "unpadded_logits": rows}
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         f.write(json.dumps(expected, indent=1) + "\n")
