@@ -49,7 +49,6 @@ def config(kind):
         "position_embedding_type": "absolute",
         "problem_type": "single_label_classification",
         "torch_dtype": "float32",
-        "transformers_version": "4.46.3",
         "type_vocab_size": 1 if roberta else 2,
         "use_cache": True,
         "vocab_size": VOCAB,
