@@ -18,10 +18,11 @@ import org.loralab.lora.models.HiddenAct;
  *
  * @param roberta    RobertaForSequenceClassification (else BertForSequenceClassification)
  * @param labels     label of each class index (id2label), "LABEL_i" when the config has none
+ * @param initializerRange std of a newly initialised head ({@code initializer_range}, 0.02)
  */
 public record BertConfig(boolean roberta, int vocab, int hidden, int layers, int heads, int intermediate,
         HiddenAct act, float layerNormEps, int maxPositions, int typeVocab, int padTokenId, ProblemType problemType,
-        List<String> labels) {
+        List<String> labels, double initializerRange) {
     public static final String BERT = "BertForSequenceClassification";
     public static final String ROBERTA = "RobertaForSequenceClassification";
 
@@ -40,7 +41,26 @@ public record BertConfig(boolean roberta, int vocab, int hidden, int layers, int
 
     /** Reads and validates {@code c}; one line naming the file and the key on anything unsupported. */
     public static BertConfig from(HfConfig c) {
-        boolean roberta = roberta(c);
+        return from(c, roberta(c), labels(c));
+    }
+
+    /**
+     * The encoder of any BERT / RoBERTa checkpoint ({@code BertModel}, {@code RobertaForMaskedLM}, ...) by its
+     * {@code model_type}, with a new sequence-classification head for {@code labels}.
+     */
+    public static BertConfig forNewHead(HfConfig c, List<String> labels) {
+        String type = c.modelType();
+        if (!"bert".equals(type) && !"roberta".equals(type)) {
+            throw new IllegalArgumentException(c.file() + ": model_type \"" + type + "\" is not supported by the bert"
+                    + " family; supported: bert, roberta");
+        }
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException("give at least one label for the new classification head");
+        }
+        return from(c, "roberta".equals(type), labels);
+    }
+
+    private static BertConfig from(HfConfig c, boolean roberta, List<String> labels) {
         String positions = c.getString("position_embedding_type", "absolute");
         if (!positions.equals("absolute")) {
             throw new IllegalArgumentException(c.file() + ": position_embedding_type \"" + positions + "\" is not"
@@ -75,10 +95,10 @@ public record BertConfig(boolean roberta, int vocab, int hidden, int layers, int
             throw new IllegalArgumentException(c.file() + ": pad_token_id " + pad + " leaves no RoBERTa position"
                     + " below max_position_embeddings " + maxPositions);
         }
-        List<String> labels = labels(c);
         return new BertConfig(roberta, vocab, hidden, positive(c, "num_hidden_layers", 12), heads,
                 positive(c, "intermediate_size", 3072), act, (float) eps, maxPositions,
-                positive(c, "type_vocab_size", 2), pad, ProblemType.of(c, labels.size()), labels);
+                positive(c, "type_vocab_size", 2), pad, ProblemType.of(c, labels.size()), labels,
+                c.getDouble("initializer_range", 0.02));
     }
 
     static boolean roberta(HfConfig c) {

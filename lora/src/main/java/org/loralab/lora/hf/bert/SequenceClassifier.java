@@ -11,6 +11,7 @@ import ai.djl.training.initializer.Initializer;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.loralab.lora.hf.HfConfig;
@@ -59,6 +60,25 @@ public final class SequenceClassifier extends HfModel {
     }
 
     static SequenceClassifier load(HfConfig config, BertConfig c, TensorSource weights, LoadOptions options) {
+        String e = c.prefix() + ".embeddings.";
+        // older checkpoints saved the embeddings' position_ids / token_type_ids buffers; they are recomputed
+        return load(config, c, weights, options, Map.of(), Set.of(e + "position_ids", e + "token_type_ids"));
+    }
+
+    /**
+     * transformers' {@code AutoModelForSequenceClassification.from_pretrained(dir, id2label=..., label2id=...)} on a
+     * BERT / RoBERTa checkpoint of any architecture ({@code BertModel}, {@code BertForMaskedLM},
+     * {@code RobertaForMaskedLM}, a sequence classifier with other labels...): its encoder with a new, randomly
+     * initialised {@code classifier} for {@code labels} (weights normal with std {@code initializer_range}, seeded
+     * by {@code seed}; biases 0). A BERT checkpoint without a pooler gets a new pooler the same way. The checkpoint's
+     * other heads ({@code lm_head}, {@code cls}, an old {@code classifier}) are not used.
+     */
+    public static SequenceClassifier forNewLabels(Path dir, List<String> labels, LoadOptions options, long seed) {
+        return NewClassificationHead.load(dir, labels, options, seed);
+    }
+
+    static SequenceClassifier load(HfConfig config, BertConfig c, TensorSource weights, LoadOptions options,
+            Map<String, String> renames, Set<String> ignore) {
         SequenceClassificationBlock block = new SequenceClassificationBlock(c);
         Model model = options.device() == null ? Model.newInstance(c.prefix()) : Model.newInstance(c.prefix(),
                 options.device());
@@ -69,10 +89,7 @@ public final class SequenceClassifier extends HfModel {
             block.setInitializer(Initializer.ZEROS, p -> true);
             Shape ids = new Shape(1, 1);
             block.initialize(model.getNDManager(), options.dtype(), ids, ids, ids);
-            // older checkpoints saved the embeddings' position_ids / token_type_ids buffers; they are recomputed
-            String e = c.prefix() + ".embeddings.";
-            StateDicts.load(block, weights, options.dtype(), java.util.Map.of(),
-                    Set.of(e + "position_ids", e + "token_type_ids"));
+            StateDicts.load(block, weights, options.dtype(), renames, ignore);
             return new SequenceClassifier(config, model, c);
         } catch (RuntimeException | Error ex) {
             model.close();
