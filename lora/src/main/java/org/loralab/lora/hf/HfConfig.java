@@ -158,6 +158,52 @@ public final class HfConfig {
         return file;
     }
 
+    /** id2label in index order ("LABEL_i" for num_labels, default 2, when absent); checks num_labels agrees. */
+    public List<String> labels() {
+        List<String> out = new ArrayList<>();
+        Object raw = raw("id2label");
+        if (raw == null) {
+            int n = getInt("num_labels", 2);
+            if (n <= 0) {
+                throw new IllegalArgumentException(file() + ": num_labels must be positive, got " + n);
+            }
+            for (int i = 0; i < n; i++) {
+                out.add("LABEL_" + i);
+            }
+            return out;
+        }
+        if (!(raw instanceof Map<?, ?> map) || map.isEmpty()) {
+            throw typeError("id2label", "an object {\"0\": \"label\", ...}", raw);
+        }
+        out.addAll(Collections.nCopies(map.size(), null));
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            int index;
+            try {
+                index = Integer.parseInt(String.valueOf(e.getKey()));
+            } catch (NumberFormatException notIndex) {
+                throw typeError("id2label", "keyed by class index 0.." + (map.size() - 1), e.getKey());
+            }
+            if (index < 0 || index >= map.size() || out.get(index) != null || !(e.getValue() instanceof String s)) {
+                throw typeError("id2label", "one string label per class index 0.." + (map.size() - 1), raw);
+            }
+            out.set(index, s);
+        }
+        if (has("num_labels") && getInt("num_labels") != out.size()) {
+            throw new IllegalArgumentException(file() + ": num_labels " + getInt("num_labels") + " disagrees with"
+                    + " id2label's " + out.size() + " labels");
+        }
+        return out;
+    }
+
+    /** {@link #getInt(String, int)} that must be positive. */
+    public int positiveInt(String key, int dflt) {
+        int v = getInt(key, dflt);
+        if (v <= 0) {
+            throw new IllegalArgumentException(file() + ": " + key + " must be positive, got " + v);
+        }
+        return v;
+    }
+
     /** One line naming this file, {@code key} and what was expected. */
     public IllegalArgumentException typeError(String key, String expected, Object actual) {
         String got = actual instanceof JsonElement je ? je.toString() : String.valueOf(actual);

@@ -1,9 +1,6 @@
 package org.loralab.lora.hf.bert;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 
 import org.loralab.lora.hf.HfConfig;
 import org.loralab.lora.models.HiddenAct;
@@ -41,7 +38,7 @@ public record BertConfig(boolean roberta, int vocab, int hidden, int layers, int
 
     /** Reads and validates {@code c}; one line naming the file and the key on anything unsupported. */
     public static BertConfig from(HfConfig c) {
-        return from(c, roberta(c), labels(c));
+        return from(c, roberta(c), c.labels());
     }
 
     /**
@@ -72,8 +69,8 @@ public record BertConfig(boolean roberta, int vocab, int hidden, int layers, int
                         + (roberta ? "roberta" : "bert") + " family loads encoders only");
             }
         }
-        int hidden = positive(c, "hidden_size", 768);
-        int heads = positive(c, "num_attention_heads", 12);
+        int hidden = c.positiveInt("hidden_size", 768);
+        int heads = c.positiveInt("num_attention_heads", 12);
         if (hidden % heads != 0) {
             throw new IllegalArgumentException(c.file() + ": hidden_size " + hidden + " is not a multiple of"
                     + " num_attention_heads " + heads);
@@ -88,16 +85,16 @@ public record BertConfig(boolean roberta, int vocab, int hidden, int layers, int
         if (!(eps > 0)) {
             throw new IllegalArgumentException(c.file() + ": layer_norm_eps must be positive, got " + eps);
         }
-        int vocab = positive(c, "vocab_size", roberta ? 50265 : 30522);
+        int vocab = c.positiveInt("vocab_size", roberta ? 50265 : 30522);
         int pad = c.getInt("pad_token_id", roberta ? 1 : 0);
-        int maxPositions = positive(c, "max_position_embeddings", 512);
+        int maxPositions = c.positiveInt("max_position_embeddings", 512);
         if (roberta && (pad < 0 || pad + 1 >= maxPositions)) {
             throw new IllegalArgumentException(c.file() + ": pad_token_id " + pad + " leaves no RoBERTa position"
                     + " below max_position_embeddings " + maxPositions);
         }
-        return new BertConfig(roberta, vocab, hidden, positive(c, "num_hidden_layers", 12), heads,
-                positive(c, "intermediate_size", 3072), act, (float) eps, maxPositions,
-                positive(c, "type_vocab_size", 2), pad, ProblemType.of(c, labels.size()), labels,
+        return new BertConfig(roberta, vocab, hidden, c.positiveInt("num_hidden_layers", 12), heads,
+                c.positiveInt("intermediate_size", 3072), act, (float) eps, maxPositions,
+                c.positiveInt("type_vocab_size", 2), pad, ProblemType.of(c, labels.size()), labels,
                 c.getDouble("initializer_range", 0.02));
     }
 
@@ -116,48 +113,4 @@ public record BertConfig(boolean roberta, int vocab, int hidden, int layers, int
                 + " family; supported: " + BERT + ", " + ROBERTA);
     }
 
-    /** id2label in index order; num_labels must agree with it. */
-    static List<String> labels(HfConfig c) {
-        Object raw = c.raw("id2label");
-        if (raw == null) {
-            int n = c.getInt("num_labels", 2);
-            if (n <= 0) {
-                throw new IllegalArgumentException(c.file() + ": num_labels must be positive, got " + n);
-            }
-            List<String> out = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                out.add("LABEL_" + i);
-            }
-            return out;
-        }
-        if (!(raw instanceof Map<?, ?> map) || map.isEmpty()) {
-            throw c.typeError("id2label", "an object {\"0\": \"label\", ...}", raw);
-        }
-        List<String> out = new ArrayList<>(Collections.nCopies(map.size(), null));
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-            int index;
-            try {
-                index = Integer.parseInt(String.valueOf(e.getKey()));
-            } catch (NumberFormatException notIndex) {
-                throw c.typeError("id2label", "keyed by class index 0.." + (map.size() - 1), e.getKey());
-            }
-            if (index < 0 || index >= map.size() || out.get(index) != null || !(e.getValue() instanceof String s)) {
-                throw c.typeError("id2label", "one string label per class index 0.." + (map.size() - 1), raw);
-            }
-            out.set(index, s);
-        }
-        if (c.has("num_labels") && c.getInt("num_labels") != out.size()) {
-            throw new IllegalArgumentException(c.file() + ": num_labels " + c.getInt("num_labels") + " disagrees with"
-                    + " id2label's " + out.size() + " labels");
-        }
-        return out;
-    }
-
-    private static int positive(HfConfig c, String key, int dflt) {
-        int v = c.getInt(key, dflt);
-        if (v <= 0) {
-            throw new IllegalArgumentException(c.file() + ": " + key + " must be positive, got " + v);
-        }
-        return v;
-    }
 }

@@ -1,9 +1,6 @@
 package org.loralab.lora.hf.vit;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 
 import org.loralab.lora.hf.HfConfig;
 import org.loralab.lora.models.HiddenAct;
@@ -38,14 +35,14 @@ public record VitHfConfig(String architecture, VitConfig vit, List<String> label
 
     /** Reads and validates {@code c}; one line naming the file and the key on anything unsupported. */
     public static VitHfConfig from(HfConfig c) {
-        return from(c, labels(c));
+        return from(c, c.labels());
     }
 
     /** As {@link #from(HfConfig)} with other labels (a new classification head). */
     public static VitHfConfig from(HfConfig c, List<String> labels) {
         String architecture = architecture(c);
-        int hidden = positive(c, "hidden_size", 768);
-        int heads = positive(c, "num_attention_heads", 12);
+        int hidden = c.positiveInt("hidden_size", 768);
+        int heads = c.positiveInt("num_attention_heads", 12);
         int imageSize = square(c, "image_size", 224);
         int patchSize = square(c, "patch_size", 16);
         if (hidden % heads != 0) {
@@ -76,9 +73,9 @@ public record VitHfConfig(String architecture, VitConfig vit, List<String> label
             throw new IllegalArgumentException(c.file() + ": layer_norm_eps must be positive, got " + eps);
         }
         Vit.Builder b = Vit.builder().setImageSize(imageSize).setPatchSize(patchSize)
-                .setChannels(positive(c, "num_channels", 3)).setHiddenSize(hidden)
-                .setLayers(positive(c, "num_hidden_layers", 12)).setHeads(heads)
-                .setMlpDim(positive(c, "intermediate_size", 3072)).setClasses(Math.max(labels.size(), 1))
+                .setChannels(c.positiveInt("num_channels", 3)).setHiddenSize(hidden)
+                .setLayers(c.positiveInt("num_hidden_layers", 12)).setHeads(heads)
+                .setMlpDim(c.positiveInt("intermediate_size", 3072)).setClasses(Math.max(labels.size(), 1))
                 .optLayerNormEps((float) eps).optQkvBias(c.getBool("qkv_bias", true)).optHiddenAct(act);
         return new VitHfConfig(architecture, b.config(), labels, c.getDouble("initializer_range", 0.02));
     }
@@ -96,51 +93,6 @@ public record VitHfConfig(String architecture, VitConfig vit, List<String> label
                 + " family; supported: " + CLASSIFIER + ", " + BACKBONE);
     }
 
-    /** id2label in index order; checks num_labels and label2id agree with it. */
-    static List<String> labels(HfConfig c) {
-        List<String> out = new ArrayList<>();
-        Object raw = c.raw("id2label");
-        if (raw == null) {
-            int n = c.getInt("num_labels", 2);
-            if (n <= 0) {
-                throw new IllegalArgumentException(c.file() + ": num_labels must be positive, got " + n);
-            }
-            for (int i = 0; i < n; i++) {
-                out.add("LABEL_" + i);
-            }
-            return out;
-        }
-        if (!(raw instanceof Map<?, ?> map) || map.isEmpty()) {
-            throw c.typeError("id2label", "an object {\"0\": \"label\", ...}", raw);
-        }
-        out.addAll(Collections.nCopies(map.size(), null));
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-            int index;
-            try {
-                index = Integer.parseInt(String.valueOf(e.getKey()));
-            } catch (NumberFormatException notIndex) {
-                throw c.typeError("id2label", "keyed by class index 0.." + (map.size() - 1), e.getKey());
-            }
-            if (index < 0 || index >= map.size() || out.get(index) != null || !(e.getValue() instanceof String s)) {
-                throw c.typeError("id2label", "one string label per class index 0.." + (map.size() - 1), raw);
-            }
-            out.set(index, s);
-        }
-        if (c.has("num_labels") && c.getInt("num_labels") != out.size()) {
-            throw new IllegalArgumentException(c.file() + ": num_labels " + c.getInt("num_labels") + " disagrees with"
-                    + " id2label's " + out.size() + " labels");
-        }
-        return out;
-    }
-
-    private static int positive(HfConfig c, String key, int dflt) {
-        int v = c.getInt(key, dflt);
-        if (v <= 0) {
-            throw new IllegalArgumentException(c.file() + ": " + key + " must be positive, got " + v);
-        }
-        return v;
-    }
-
     /** An int, or a [height, width] pair with equal sides (non-square is not supported). */
     private static int square(HfConfig c, String key, int dflt) {
         Object raw = c.raw(key);
@@ -154,6 +106,6 @@ public record VitHfConfig(String architecture, VitConfig vit, List<String> label
             }
             return h.intValue();
         }
-        return positive(c, key, dflt);
+        return c.positiveInt(key, dflt);
     }
 }
