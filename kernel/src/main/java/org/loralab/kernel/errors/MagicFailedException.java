@@ -9,7 +9,7 @@ public final class MagicFailedException extends RuntimeException {
     private final String magic;
 
     public MagicFailedException(String magic, Throwable cause) {
-        super(cause.toString(), cause, false, false);
+        super(magic + ": " + cause.getClass().getName(), cause, false, false);
         this.magic = magic;
     }
 

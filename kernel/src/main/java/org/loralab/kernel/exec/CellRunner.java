@@ -44,7 +44,7 @@ public final class CellRunner {
     /** The work threw; {@link #getCause()} is what it threw (reflection wrappers removed). */
     public static final class Failed extends RuntimeException {
         Failed(Throwable cause) {
-            super(String.valueOf(cause), cause, false, false);
+            super(cause.getClass().getName(), cause, false, false); // never cause.toString(): user code may throw there
         }
     }
 
