@@ -106,7 +106,7 @@ public final class JShellKernel extends BaseKernel {
     public void startInBackground(Runnable startup) {
         Thread t = new Thread(() -> {
             try {
-                startup.run();
+                CellRunner.asKernelWork(startup);
             } catch (Throwable e) {
                 System.err.println("loralab kernel: start-up failed: " + e);
             } finally {
@@ -169,7 +169,8 @@ public final class JShellKernel extends BaseKernel {
     public Object evalRaw(String code) {
         CellRunner runner = control.runner();
         // outside an execute request (tests, embedding, extensions at start-up) this call is the cell
-        boolean ownCell = evalDepth.getAndIncrement() == 0 && !runner.isCellActive() && !CellRunner.onWorkerThread();
+        boolean ownCell = evalDepth.getAndIncrement() == 0 && !runner.isCellActive() && !CellRunner.onWorkerThread()
+                && !CellRunner.isKernelWork();
         if (ownCell) {
             runner.beginCell(null);
             evaluator.startCell();
@@ -480,14 +481,23 @@ public final class JShellKernel extends BaseKernel {
             flushIOPub();
             env.defer().reply(new ExecuteReply(count, java.util.Collections.emptyMap()));
         } catch (Throwable t) {
-            ErrorReport report = ErrorReport.of(t);
-            output.end();
-            env.publish(new PublishError(report.ename(), report.evalue(), report.traceback()));
-            ErrorReply reply = new ErrorReply(report.ename(), report.evalue(), report.traceback());
-            reply.setExecutionCount(count);
-            flushIOPub();
-            env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
+            try {
+                replyError(env, count, ErrorReport.of(t));
+            } catch (Throwable again) {
+                // e.g. out of memory while building the report: the frontend still gets an answer
+                replyError(env, count, new ErrorReport(again.getClass().getSimpleName(), "",
+                        List.of(again.getClass().getName())));
+            }
         }
+    }
+
+    private void replyError(ShellReplyEnvironment env, int count, ErrorReport report) {
+        output.end();
+        env.publish(new PublishError(report.ename(), report.evalue(), report.traceback()));
+        ErrorReply reply = new ErrorReply(report.ename(), report.evalue(), report.traceback());
+        reply.setExecutionCount(count);
+        flushIOPub();
+        env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
     }
 
     /** Everything the cell published goes out before its reply. */

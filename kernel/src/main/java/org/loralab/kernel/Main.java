@@ -19,6 +19,8 @@ public final class Main {
             System.err.println("usage: java -jar kernel.jar CONNECTION_FILE  (Jupyter starts this from kernel.json)");
             System.exit(2);
         }
+        KernelLog.warn("starting (pid " + ProcessHandle.current().pid() + ")"); // loads the log before any Error needs it
+        ParentWatch.start(System.getenv(), Main::exitNow);
         KernelConnectionProperties props = KernelConnectionProperties.parse(Files.readString(Path.of(args[0])));
         JupyterConnection connection = new JupyterConnection(props);
         KernelChannels channels = KernelChannels.install(connection, props);
@@ -28,7 +30,6 @@ public final class Main {
         kernel.becomeHandlerForConnection(connection);
         connection.connect();
         SigintInterrupts.install(kernel::interrupt);
-        ParentWatch.start(System.getenv(), Main::exitNow);
         // kernel_info is answered at once; requests that use JShell wait until all of start-up is done
         kernel.startInBackground(() -> KernelStartup.run(kernel, System.getenv()));
         connection.waitUntilClose();

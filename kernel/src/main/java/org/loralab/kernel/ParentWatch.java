@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * Ends the kernel when the process that started it is gone, as ipykernel's parent poller does: the process named by
- * {@code JPY_PARENT_PID} (set by jupyter_client) has ended, or this process was re-parented (its parent died).
+ * {@code JPY_PARENT_PID} (set by jupyter_client) is not running (checked from the first moment: a parent killed while
+ * the JVM was still starting counts too), or this process was re-parented (its parent died).
  * Without this a kernel whose server was killed keeps running and listening.
  */
 final class ParentWatch {
@@ -22,19 +23,18 @@ final class ParentWatch {
         long declared = parse(env.get(ENV_PARENT_PID));
         long initialParent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
         Optional<ProcessHandle> declaredHandle = declared > 0 ? ProcessHandle.of(declared) : Optional.empty();
-        if (declared > 0 && declaredHandle.isEmpty()) {
-            KernelLog.warn(ENV_PARENT_PID + "=" + declared + " is not running; watching the parent process only");
-        }
         Thread t = new Thread(() -> {
             while (true) {
                 try {
-                    Thread.sleep(PERIOD_MS);
-                    String gone = gone(declaredHandle, initialParent);
+                    String gone = declared > 0 && declaredHandle.isEmpty()
+                            ? "the parent process " + declared + " (" + ENV_PARENT_PID + ") is not running"
+                            : gone(declaredHandle, initialParent);
                     if (gone != null) {
                         KernelLog.warn(gone + ": exiting");
                         exit.run();
                         return;
                     }
+                    Thread.sleep(PERIOD_MS);
                 } catch (InterruptedException e) {
                     return;
                 } catch (Throwable t2) {

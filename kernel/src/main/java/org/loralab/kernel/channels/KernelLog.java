@@ -14,6 +14,15 @@ public final class KernelLog {
     private KernelLog() {
     }
 
+    /** Builds the line inside the guard: under OutOfMemoryError even the string concatenation may fail. */
+    public static void warn(String what, Throwable t) {
+        try {
+            ERR.println("loralab kernel: " + what + ": " + t);
+        } catch (Throwable ignored) {
+            // dropped: the loop that logs must survive
+        }
+    }
+
     public static void warn(String message) {
         try {
             ERR.println("loralab kernel: " + message);

@@ -87,7 +87,7 @@ final class QueuedIOPub extends IOPubChannel {
                 super.sendMessage(message);
             } catch (Throwable t) {
                 if (running) {
-                    KernelLog.warn("iopub: could not send " + message.getHeader().getType().getName() + ": " + t);
+                    KernelLog.warn("iopub", t);
                 }
             } finally {
                 done.incrementAndGet();

@@ -50,7 +50,7 @@ final class RobustHeartbeat extends HeartbeatChannel {
                 if (!running) {
                     break;
                 }
-                KernelLog.warn("heartbeat: " + t);
+                KernelLog.warn("heartbeat", t);
             }
         }
     }

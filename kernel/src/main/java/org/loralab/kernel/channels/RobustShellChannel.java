@@ -57,7 +57,7 @@ final class RobustShellChannel extends ShellChannel {
                 if (!running) {
                     break;
                 }
-                KernelLog.warn(role + " loop: " + t);
+                KernelLog.warn(role, t);
                 pause();
             }
         }
@@ -81,12 +81,12 @@ final class RobustShellChannel extends ShellChannel {
         try {
             handler.handle(env, message);
         } catch (Throwable t) {
-            KernelLog.warn(role + " handler for " + message.getHeader().getType().getName() + " failed: " + t);
+            KernelLog.warn(role, t);
         } finally {
             try {
                 env.resolveDeferrals();
             } catch (Throwable t) {
-                KernelLog.warn(role + ": could not finish the reply: " + t);
+                KernelLog.warn(role, t);
             }
         }
         if (env.isMarkedForShutdown()) {

@@ -42,7 +42,7 @@ public final class CellEvaluator {
     private final SnippetLoaderDelegate delegate;
     private final Map<String, List<Class<?>>> wrappersByVariable = new HashMap<>();
     /** Wrapper classes loaded by the current cell (freed if the cell runs out of memory). */
-    private final List<Class<?>> cellWrappers = new ArrayList<>();
+    private final List<Class<?>> cellWrappers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile List<String> clearedByOutOfMemory = List.of();
 
     public CellEvaluator(JShell shell, InProcessExecutionControl control, SnippetLoaderDelegate delegate) {
@@ -53,7 +53,7 @@ public final class CellEvaluator {
     }
 
     /** A new top-level cell begins. */
-    public synchronized void startCell() {
+    public void startCell() {
         cellWrappers.clear();
         clearedByOutOfMemory = List.of();
     }
@@ -85,7 +85,9 @@ public final class CellEvaluator {
                 }
             }
         }
-        clearedByOutOfMemory = cleared;
+        if (!cleared.isEmpty()) { // a second call (worker, then waiting thread) finds nothing left to clear
+            clearedByOutOfMemory = cleared;
+        }
     }
 
     /** Evaluates every snippet; returns the last expression's value (none if it ends with ';'), null, or {@link #NO_VALUE}. */

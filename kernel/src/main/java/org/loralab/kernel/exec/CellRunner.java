@@ -9,7 +9,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -48,6 +47,9 @@ public final class CellRunner {
         }
     }
 
+    /** Set on a thread doing the kernel's own evaluation (start-up imports): cells' interrupts never touch it. */
+    private static final ThreadLocal<Boolean> KERNEL_WORK = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
     private final ExecutorService workers;
     private final Set<Task> running = ConcurrentHashMap.newKeySet();
     private volatile boolean cellActive;
@@ -55,6 +57,9 @@ public final class CellRunner {
     private volatile long idleInterruptAt = Long.MIN_VALUE;
     private volatile Object cell;
     private volatile Runnable onOutOfMemory = () -> { };
+    /** Dropped the moment a cell runs out of memory, so that the kernel can answer before the cell's memory is freed. */
+    private volatile byte[] reserve = new byte[RESERVE_BYTES];
+    private static final int RESERVE_BYTES = 8 << 20;
 
     public CellRunner(ClassLoader contextLoader) {
         AtomicInteger counter = new AtomicInteger();
@@ -64,6 +69,18 @@ public final class CellRunner {
             t.setContextClassLoader(contextLoader);
             return t;
         });
+        HeapGuard.install(this::heapExhausted);
+    }
+
+    /** The heap stays nearly full after a collection: stop the running cell as out of memory (at its next check). */
+    private void heapExhausted() {
+        for (Task t : running) {
+            if (!t.stopping) {
+                t.outOfMemoryStop = true;
+                reserve = null;
+                t.stop(true);
+            }
+        }
     }
 
     /** Called before the cell's memory-holding state is converted to an error (the evaluator frees the cell's vars). */
@@ -73,6 +90,13 @@ public final class CellRunner {
 
     /** A cell starts (as soon as its request arrives, before it compiles): interrupts from now on stop it. */
     public void beginCell(Object tag) {
+        if (reserve == null) {
+            try {
+                reserve = new byte[RESERVE_BYTES];
+            } catch (OutOfMemoryError e) {
+                // still short of memory: try again at the next cell
+            }
+        }
         cell = tag;
         interruptPending = idleInterruptAt != Long.MIN_VALUE
                 && System.nanoTime() - idleInterruptAt < TimeUnit.MILLISECONDS.toNanos(EARLY_INTERRUPT_WINDOW_MS);
@@ -91,7 +115,21 @@ public final class CellRunner {
 
     /** True once the current cell was interrupted (its remaining snippets must not start). */
     public boolean interruptPending() {
-        return interruptPending;
+        return interruptPending && !KERNEL_WORK.get();
+    }
+
+    /** Runs the kernel's own evaluation (start-up) on this thread: not part of any cell, not interruptible. */
+    public static void asKernelWork(Runnable work) {
+        KERNEL_WORK.set(Boolean.TRUE);
+        try {
+            work.run();
+        } finally {
+            KERNEL_WORK.set(Boolean.FALSE);
+        }
+    }
+
+    public static boolean isKernelWork() {
+        return KERNEL_WORK.get();
     }
 
     public void interrupt() {
@@ -116,23 +154,29 @@ public final class CellRunner {
      * @throws Failed  when it threw
      */
     public Object run(Callable<Object> work, long timeoutMillis) {
-        Task task = new Task(cell);
+        boolean kernelWork = KERNEL_WORK.get();
+        Task task = new Task(kernelWork ? null : cell, this::outOfMemory);
         task.future = workers.submit(() -> task.run(work));
-        running.add(task);
-        if (interruptPending) {
-            task.stop(false);
+        if (!kernelWork) {
+            running.add(task);
+            if (interruptPending) {
+                task.stop(false);
+            }
         }
         long start = System.nanoTime();
         try {
             while (true) {
                 try {
-                    return task.future.get(POLL_MS, TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
+                    if (task.finished.await(POLL_MS, TimeUnit.MILLISECONDS)) {
+                        return task.future.get();
+                    }
                     watch(task, start, timeoutMillis);
                 } catch (ExecutionException e) {
                     throw outcome(task, unwrap(e.getCause()));
                 } catch (InterruptedException e) {
                     task.stop(false); // the waiting thread itself was interrupted (embedding, tests)
+                } catch (OutOfMemoryError e) {
+                    // the cell is filling the heap: keep waiting, its own failure frees the memory
                 }
             }
         } finally {
@@ -165,6 +209,12 @@ public final class CellRunner {
     }
 
     private RuntimeException outcome(Task task, Throwable cause) {
+        if (task.outOfMemoryStop && (cause instanceof StopCheck.StopRequested || cause instanceof InterruptedException
+                || cause instanceof OutOfMemoryError)) {
+            outOfMemory();
+            return new Failed(new OutOfMemoryError("Java heap space (the cell was stopped with the heap "
+                    + Math.round(HeapGuard.THRESHOLD * 100) + "% full after a collection)"));
+        }
         boolean stopSignal = cause instanceof StopCheck.StopRequested
                 || (task.stopping && cause instanceof InterruptedException);
         if (stopSignal) {
@@ -173,13 +223,19 @@ public final class CellRunner {
                     : new Stopped(Stop.INTERRUPTED, "the cell was interrupted");
         }
         if (cause instanceof OutOfMemoryError) {
-            try {
-                onOutOfMemory.run();
-            } catch (Throwable ignored) {
-                // freeing memory is best effort
-            }
+            outOfMemory();
         }
         return new Failed(cause);
+    }
+
+    /** Frees the reserve and the cell's variables; called on the worker as soon as it fails, and again here. */
+    private void outOfMemory() {
+        reserve = null;
+        try {
+            onOutOfMemory.run();
+        } catch (Throwable ignored) {
+            // freeing memory is best effort
+        }
     }
 
     private static Throwable unwrap(Throwable t) {
@@ -197,16 +253,20 @@ public final class CellRunner {
     /** One piece of work on a worker, with the thread it runs on so that it can be stopped. */
     private static final class Task {
         final Object cell;
+        final Runnable outOfMemory;
+        final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
         volatile Future<Object> future;
         volatile Thread thread;
         volatile boolean stopping;
         volatile boolean sticky;
         volatile boolean timedOut;
+        volatile boolean outOfMemoryStop;
         volatile long stopAt;
         volatile long lastPoke;
 
-        Task(Object cell) {
+        Task(Object cell, Runnable outOfMemory) {
             this.cell = cell;
+            this.outOfMemory = outOfMemory;
         }
 
         Object run(Callable<Object> work) throws Exception {
@@ -220,7 +280,16 @@ public final class CellRunner {
                     throw new StopCheck.StopRequested();
                 }
                 return work.call();
+            } catch (OutOfMemoryError e) {
+                outOfMemory.run();
+                throw e;
+            } catch (InvocationTargetException e) {
+                if (e.getCause() instanceof OutOfMemoryError) {
+                    outOfMemory.run();
+                }
+                throw e;
             } finally {
+                finished.countDown();
                 thread = null;
                 StopCheck.clear(me);
                 CellThreads.leave();
