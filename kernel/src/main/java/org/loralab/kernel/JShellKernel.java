@@ -30,11 +30,7 @@ import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
 import org.dflib.jjava.jupyter.kernel.history.HistoryEntry;
 import org.dflib.jjava.jupyter.kernel.history.HistoryManager;
 import org.loralab.kernel.channels.KernelChannels;
-import org.loralab.kernel.errors.CellNotStoppedException;
 import org.loralab.kernel.errors.ErrorReport;
-import org.loralab.kernel.errors.EvaluationInterruptedException;
-import org.loralab.kernel.errors.EvaluationTimeoutException;
-import org.loralab.kernel.errors.MagicFailedException;
 import org.loralab.kernel.errors.UnknownMagicException;
 import org.loralab.kernel.exec.CellEvaluator;
 import org.loralab.kernel.exec.CellRunner;
@@ -69,6 +65,7 @@ public final class JShellKernel extends BaseKernel {
     private final SnippetLoaderDelegate delegate;
     private final CellEvaluator evaluator;
     private final CodeAssist assist;
+    private final MagicLines magicLines;
     /** Opens when start-up (imports, extensions, classpath setting) is over; requests that use JShell wait for it. */
     private final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
     /** Where cells' System.out/err and display() go (by the thread that writes). */
@@ -90,6 +87,7 @@ public final class JShellKernel extends BaseKernel {
         this.delegate = delegate;
         this.evaluator = new CellEvaluator(shell, control, delegate);
         this.assist = new CodeAssist(shell, magics::getLineMagicNames, magics::getCellMagicNames);
+        this.magicLines = new MagicLines(magics::getLineMagicNames, assist);
     }
 
     /** Wires the kernel to its sockets (Main): output is flushed to IOPub before each execute reply. */
@@ -207,7 +205,7 @@ public final class JShellKernel extends BaseKernel {
         StringBuilder pending = new StringBuilder();
         for (String line : code.split("(?<=\n)")) {
             String stripped = line.strip();
-            if (isMagicLine(stripped, pending)) {
+            if (magicLines.isMagicLine(stripped, pending)) {
                 if (!pending.toString().isBlank()) {
                     last = evaluator.eval(pending.toString());
                 }
@@ -223,33 +221,6 @@ public final class JShellKernel extends BaseKernel {
         return last == CellEvaluator.NO_VALUE ? null : last;
     }
 
-    /**
-     * A line is a magic when it starts with {@code %name} (a letter right after the %) and either names a known
-     * magic where a new statement may start, or names an unknown one after a finished statement (then the user gets
-     * "unknown magic"). Anything else, e.g. {@code % 7;} or {@code %x} continuing {@code int a = 20}, is Java.
-     */
-    private boolean isMagicLine(String stripped, StringBuilder pending) {
-        if (!stripped.startsWith("%") || stripped.startsWith("%%") || stripped.length() < 2
-                || !Character.isJavaIdentifierStart(stripped.charAt(1))) {
-            return false;
-        }
-        String name = stripped.substring(1).split("[\\s(;=+*/%<>!&|^.,\\[\\]-]", 2)[0];
-        if (name.equals("time") || magicsRegistry.getLineMagicNames().contains(name)) {
-            return readyForMagic(pending);
-        }
-        String before = pending.toString().strip();
-        return before.isEmpty() || before.endsWith(";") || before.endsWith("}");
-    }
-
-    /** A % line is a magic unless it continues an unfinished Java statement (e.g. a modulo on the next line). */
-    private boolean readyForMagic(StringBuilder pending) {
-        if (pending.toString().isBlank()) {
-            return true;
-        }
-        String status = assist.isComplete(pending.toString());
-        return status.equals(IS_COMPLETE_YES) || status.equals(IS_COMPLETE_BAD);
-    }
-
     private Object runLineMagic(String text) throws Exception {
         String name = text.split("\\s+", 2)[0];
         String argText = text.substring(name.length()).strip();
@@ -261,47 +232,8 @@ public final class JShellKernel extends BaseKernel {
         return result == null ? CellEvaluator.NO_VALUE : result;
     }
 
-    /**
-     * Runs a magic on the cell's worker thread (never on the shell thread, which owns a socket), so that an interrupt
-     * reaches it as {@link Thread#interrupt()} and the stop flag. A magic that returns after an interrupt (e.g. with
-     * a partial report) returns normally.
-     */
     private Object runMagic(String name, java.util.concurrent.Callable<Object> magic) throws Exception {
-        if (CellRunner.onWorkerThread()) {
-            try {
-                return magic.call();
-            } catch (Exception e) {
-                throw magicError(name, e);
-            }
-        }
-        if (control.runner().interruptPending()) {
-            throw new EvaluationInterruptedException();
-        }
-        try {
-            return control.runner().run(magic, 0);
-        } catch (CellRunner.Stopped s) {
-            switch (s.kind) {
-                case DID_NOT_STOP:
-                    throw new CellNotStoppedException(s.getMessage());
-                case TIMED_OUT:
-                    throw new EvaluationTimeoutException(s.getMessage());
-                default:
-                    throw new EvaluationInterruptedException();
-            }
-        } catch (CellRunner.Failed f) {
-            throw magicError(name, f.getCause());
-        }
-    }
-
-    /** The kernel's own errors pass as they are; anything else a magic throws is shown as its messages only. */
-    private Exception magicError(String name, Throwable cause) {
-        if (cause instanceof InterruptedException || cause instanceof java.io.InterruptedIOException) {
-            return new EvaluationInterruptedException();
-        }
-        if (cause.getClass().getName().startsWith("org.loralab.kernel.")) {
-            return cause instanceof Exception ? (Exception) cause : new RuntimeException(cause.toString(), cause);
-        }
-        return new MagicFailedException(name, cause);
+        return MagicExecution.run(control.runner(), name, magic);
     }
 
     private void requireKnown(String name, boolean cell) {
