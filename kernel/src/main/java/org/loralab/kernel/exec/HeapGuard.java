@@ -23,7 +23,9 @@ final class HeapGuard {
         try {
             for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
                 long max = pool.getUsage().getMax();
-                if (pool.getType() == MemoryType.HEAP && pool.isCollectionUsageThresholdSupported() && max > 0) {
+                // the old generation only: eden and survivor spaces (no usage threshold) are full after many collections
+                if (pool.getType() == MemoryType.HEAP && pool.isUsageThresholdSupported()
+                        && pool.isCollectionUsageThresholdSupported() && max > 0) {
                     pool.setCollectionUsageThreshold((long) (max * THRESHOLD));
                 }
             }
