@@ -19,18 +19,23 @@ final class HeapGuard {
     private HeapGuard() {
     }
 
+    private static boolean heapFull() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory() > THRESHOLD * rt.maxMemory();
+    }
+
     static void install(Runnable onExhausted) {
         try {
             for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
                 long max = pool.getUsage().getMax();
-                // the old generation only: eden and survivor spaces (no usage threshold) are full after many collections
-                if (pool.getType() == MemoryType.HEAP && pool.isUsageThresholdSupported()
-                        && pool.isCollectionUsageThresholdSupported() && max > 0) {
+                if (pool.getType() == MemoryType.HEAP && pool.isCollectionUsageThresholdSupported() && max > 0) {
                     pool.setCollectionUsageThreshold((long) (max * THRESHOLD));
                 }
             }
             NotificationListener listener = (notification, handback) -> {
-                if (MemoryNotificationInfo.MEMORY_COLLECTION_THRESHOLD_EXCEEDED.equals(notification.getType())) {
+                // a full survivor space alone is normal: act only when the whole heap is that full
+                if (MemoryNotificationInfo.MEMORY_COLLECTION_THRESHOLD_EXCEEDED.equals(notification.getType())
+                        && heapFull()) {
                     onExhausted.run();
                 }
             };
