@@ -29,9 +29,11 @@ import org.dflib.jjava.jupyter.messages.request.ShutdownRequest;
 import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
 import org.dflib.jjava.jupyter.kernel.history.HistoryEntry;
 import org.dflib.jjava.jupyter.kernel.history.HistoryManager;
+import org.loralab.kernel.channels.KernelChannels;
 import org.loralab.kernel.errors.ErrorReport;
 import org.loralab.kernel.errors.UnknownMagicException;
 import org.loralab.kernel.exec.CellEvaluator;
+import org.loralab.kernel.exec.CellRunner;
 import org.loralab.kernel.exec.CodeAssist;
 import org.loralab.kernel.exec.InProcessExecutionControl;
 import org.loralab.kernel.exec.SnippetLoaderDelegate;
@@ -63,10 +65,13 @@ public final class JShellKernel extends BaseKernel {
     private final SnippetLoaderDelegate delegate;
     private final CellEvaluator evaluator;
     private final CodeAssist assist;
+    private final MagicLines magicLines;
     /** Opens when start-up (imports, extensions, classpath setting) is over; requests that use JShell wait for it. */
     private final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
-    /** The thread running a magic right now (magics run in the kernel, not on a snippet worker). */
-    private volatile Thread magicThread;
+    /** Where cells' System.out/err and display() go (by the thread that writes). */
+    private final CellOutput output = new CellOutput(System.out, System.err);
+    /** The kernel's sockets when it runs over ZMQ (null when embedded or in tests). */
+    private volatile KernelChannels channels;
     /** Nesting of evalRaw (magics such as %load evaluate code inside a cell). */
     private final java.util.concurrent.atomic.AtomicInteger evalDepth = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -82,6 +87,12 @@ public final class JShellKernel extends BaseKernel {
         this.delegate = delegate;
         this.evaluator = new CellEvaluator(shell, control, delegate);
         this.assist = new CodeAssist(shell, magics::getLineMagicNames, magics::getCellMagicNames);
+        this.magicLines = new MagicLines(magics::getLineMagicNames, assist);
+    }
+
+    /** Wires the kernel to its sockets (Main): output is flushed to IOPub before each execute reply. */
+    public void useChannels(KernelChannels channels) {
+        this.channels = channels;
     }
 
     // ------------------------------------------------------------------ start-up
@@ -93,7 +104,7 @@ public final class JShellKernel extends BaseKernel {
     public void startInBackground(Runnable startup) {
         Thread t = new Thread(() -> {
             try {
-                startup.run();
+                CellRunner.asKernelWork(startup);
             } catch (Throwable e) {
                 System.err.println("loralab kernel: start-up failed: " + e);
             } finally {
@@ -154,8 +165,13 @@ public final class JShellKernel extends BaseKernel {
     /** Runs a cell: Java snippets and magic lines in order. Never lets an Error escape (it would kill Shell-0). */
     @Override
     public Object evalRaw(String code) {
-        if (evalDepth.getAndIncrement() == 0) {
-            control.beginCell();
+        CellRunner runner = control.runner();
+        // outside an execute request (tests, embedding, extensions at start-up) this call is the cell
+        boolean ownCell = evalDepth.getAndIncrement() == 0 && !runner.isCellActive() && !CellRunner.onWorkerThread()
+                && !CellRunner.isKernelWork();
+        if (ownCell) {
+            runner.beginCell(null);
+            evaluator.startCell();
         }
         try {
             return runCell(code);
@@ -165,6 +181,9 @@ public final class JShellKernel extends BaseKernel {
             throw new RuntimeException(t.toString(), t);
         } finally {
             evalDepth.decrementAndGet();
+            if (ownCell) {
+                runner.endCell();
+            }
         }
     }
 
@@ -180,13 +199,13 @@ public final class JShellKernel extends BaseKernel {
                 return TimeMagic.timed(this, body);
             }
             requireKnown(name, true);
-            return runMagic(() -> magicsRegistry.evalCellMagic(this, name, MagicArgs.split(argText), body));
+            return runMagic("%%" + name, () -> magicsRegistry.evalCellMagic(this, name, MagicArgs.split(argText), body));
         }
         Object last = CellEvaluator.NO_VALUE;
         StringBuilder pending = new StringBuilder();
         for (String line : code.split("(?<=\n)")) {
             String stripped = line.strip();
-            if (stripped.startsWith("%") && !stripped.startsWith("%%") && readyForMagic(pending)) {
+            if (magicLines.isMagicLine(stripped, pending)) {
                 if (!pending.toString().isBlank()) {
                     last = evaluator.eval(pending.toString());
                 }
@@ -202,15 +221,6 @@ public final class JShellKernel extends BaseKernel {
         return last == CellEvaluator.NO_VALUE ? null : last;
     }
 
-    /** A % line is a magic unless it continues an unfinished Java statement (e.g. a modulo on the next line). */
-    private boolean readyForMagic(StringBuilder pending) {
-        if (pending.toString().isBlank()) {
-            return true;
-        }
-        String status = assist.isComplete(pending.toString());
-        return status.equals(IS_COMPLETE_YES) || status.equals(IS_COMPLETE_BAD);
-    }
-
     private Object runLineMagic(String text) throws Exception {
         String name = text.split("\\s+", 2)[0];
         String argText = text.substring(name.length()).strip();
@@ -218,20 +228,12 @@ public final class JShellKernel extends BaseKernel {
             return TimeMagic.timed(this, argText);
         }
         requireKnown(name, false);
-        Object result = runMagic(() -> magicsRegistry.evalLineMagic(this, name, MagicArgs.split(argText)));
+        Object result = runMagic("%" + name, () -> magicsRegistry.evalLineMagic(this, name, MagicArgs.split(argText)));
         return result == null ? CellEvaluator.NO_VALUE : result;
     }
 
-    /** Runs a magic so that an interrupt reaches it as {@link Thread#interrupt()} (long magics should check it). */
-    private Object runMagic(java.util.concurrent.Callable<Object> magic) throws Exception {
-        Thread previous = magicThread;
-        magicThread = Thread.currentThread();
-        try {
-            return magic.call();
-        } finally {
-            magicThread = previous;
-            Thread.interrupted(); // an interrupt meant for this magic must not hit the next cell
-        }
+    private Object runMagic(String name, java.util.concurrent.Callable<Object> magic) throws Exception {
+        return MagicExecution.run(control.runner(), name, magic);
     }
 
     private void requireKnown(String name, boolean cell) {
@@ -275,13 +277,26 @@ public final class JShellKernel extends BaseKernel {
         }
     }
 
+    /** Stops the running cell; only its worker thread is touched (never a thread that uses a socket). */
     @Override
     public void interrupt() {
         control.interrupt();
-        Thread magic = magicThread;
-        if (magic != null) {
-            magic.interrupt();
+    }
+
+    /** display() from a cell or its threads goes to that cell. */
+    @Override
+    public void display(DisplayData data) {
+        if (!output.display(data)) {
+            super.display(data);
         }
+    }
+
+    /** Cells write to the routing streams for the whole session (never restored: old threads keep them too). */
+    @Override
+    protected void replaceOutputStreams(ShellReplyEnvironment env) {
+        System.setOut(output.out);
+        System.setErr(output.err);
+        System.setIn(getIO().in);
     }
 
     @Override
@@ -361,20 +376,33 @@ public final class JShellKernel extends BaseKernel {
 
     @Override
     protected synchronized void handleExecuteRequest(ShellReplyEnvironment env, Message<ExecuteRequest> message) {
+        int count = executionCount.getAndIncrement();
+        // the cell counts as started now: an interrupt while it waits for start-up or compiles is not lost
+        control.runner().beginCell(count);
+        try {
+            execute(env, message, count);
+        } finally {
+            control.runner().endCell();
+        }
+    }
+
+    private void execute(ShellReplyEnvironment env, Message<ExecuteRequest> message, int count) {
         awaitStarted();
+        evaluator.startCell();
         commManager.setMessageContext(message);
         ExecuteRequest request = message.getContent();
-        int count = executionCount.getAndIncrement();
         env.setBusyDeferIdle();
         env.publish(new PublishExecuteInput(request.getCode(), count));
         if (request.shouldStoreHistory()) {
             history.record(count, request.getCode());
         }
         replaceOutputStreams(env);
+        output.begin(count, env);
         kernelIO.attach(env, request.isStdinEnabled());
         env.defer(() -> kernelIO.detach(env));
         try {
             DisplayData out = eval(request.getCode());
+            output.end();
             if (out != null) {
                 if (!request.isSilent()) {
                     env.publish(new PublishExecuteResult(count, out));
@@ -382,13 +410,33 @@ public final class JShellKernel extends BaseKernel {
                 Object text = out.getData(org.dflib.jjava.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN);
                 history.recordOutput(count, text == null ? "" : text.toString());
             }
+            flushIOPub();
             env.defer().reply(new ExecuteReply(count, java.util.Collections.emptyMap()));
         } catch (Throwable t) {
-            ErrorReport report = ErrorReport.of(t);
-            env.publish(new PublishError(report.ename(), report.evalue(), report.traceback()));
-            ErrorReply reply = new ErrorReply(report.ename(), report.evalue(), report.traceback());
-            reply.setExecutionCount(count);
-            env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
+            try {
+                replyError(env, count, ErrorReport.of(t));
+            } catch (Throwable again) {
+                // e.g. out of memory while building the report: the frontend still gets an answer
+                replyError(env, count, new ErrorReport(again.getClass().getSimpleName(), "",
+                        List.of(again.getClass().getName())));
+            }
+        }
+    }
+
+    private void replyError(ShellReplyEnvironment env, int count, ErrorReport report) {
+        output.end();
+        env.publish(new PublishError(report.ename(), report.evalue(), report.traceback()));
+        ErrorReply reply = new ErrorReply(report.ename(), report.evalue(), report.traceback());
+        reply.setExecutionCount(count);
+        flushIOPub();
+        env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
+    }
+
+    /** Everything the cell published goes out before its reply. */
+    private void flushIOPub() {
+        KernelChannels c = channels;
+        if (c != null) {
+            c.flushIOPub(2000);
         }
     }
 

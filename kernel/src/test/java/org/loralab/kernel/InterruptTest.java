@@ -88,7 +88,7 @@ class InterruptTest {
             k.kernel.interrupt();
         });
         Throwable t = assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> k.capture("%slow")).thrown();
-        assertEquals("InterruptedException", ErrorReport.of(t).ename(), () -> ErrorReport.of(t).toString());
+        assertEquals("EvaluationInterruptedException", ErrorReport.of(t).ename(), () -> ErrorReport.of(t).toString());
         assertEquals("5", k.text("2+3"));
     }
 

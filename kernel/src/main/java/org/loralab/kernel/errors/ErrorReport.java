@@ -19,6 +19,12 @@ public record ErrorReport(String ename, String evalue, List<String> traceback) {
         "java.lang.Thread.run", "org.dflib.jjava.",
     };
 
+    /** Frames shown per exception (repeats folded first), and lines in all. */
+    static final int MAX_FRAMES_PER_EXCEPTION = 24;
+    static final int MAX_LINES = 60;
+    /** Longest source line quoted under a compile error (the marked span stays visible). */
+    static final int MAX_QUOTED = 160;
+
     public static ErrorReport of(Throwable t) {
         Throwable e = unwrap(t);
         if (e instanceof CompilationException) {
@@ -26,9 +32,22 @@ public record ErrorReport(String ename, String evalue, List<String> traceback) {
         }
         if (e instanceof UserCodeException) {
             EvalException thrown = ((UserCodeException) e).thrown();
+            String cls = thrown.getExceptionClassName();
+            if (cls != null && cls.startsWith("org.loralab.kernel.")) {
+                // the kernel refused something the cell did (e.g. System.exit): its message says it all
+                String name = simpleName(cls);
+                return new ErrorReport(name, message(thrown), List.of(name + ": " + message(thrown)));
+            }
             List<String> lines = new ArrayList<>();
             appendUserException(thrown, lines, false);
-            return new ErrorReport(simpleName(thrown.getExceptionClassName()), message(thrown), lines);
+            String note = ((UserCodeException) e).note();
+            if (note != null) {
+                lines.add(note);
+            }
+            return new ErrorReport(simpleName(cls), message(thrown), lines);
+        }
+        if (e instanceof MagicFailedException) {
+            return magicFailure((MagicFailedException) e);
         }
         String name = e.getClass().getSimpleName();
         if (e.getClass().getPackageName().startsWith("org.loralab.kernel")) {
@@ -38,6 +57,18 @@ public record ErrorReport(String ename, String evalue, List<String> traceback) {
         StringWriter trace = new StringWriter();
         e.printStackTrace(new PrintWriter(trace));
         return new ErrorReport(name, message(e), trace.toString().lines().toList());
+    }
+
+    private static ErrorReport magicFailure(MagicFailedException e) {
+        Throwable cause = e.getCause();
+        String name = cause.getClass().getSimpleName();
+        List<String> lines = new ArrayList<>();
+        lines.add(e.magic() + ": " + name + (message(cause).isEmpty() ? "" : ": " + message(cause)));
+        Throwable c = cause.getCause();
+        for (int depth = 0; c != null && c != cause && depth < 8; depth++, c = c.getCause()) {
+            lines.add("Caused by: " + c.getClass().getSimpleName() + (message(c).isEmpty() ? "" : ": " + message(c)));
+        }
+        return new ErrorReport(name, message(cause), lines);
     }
 
     private static Throwable unwrap(Throwable t) {
@@ -63,9 +94,17 @@ public record ErrorReport(String ename, String evalue, List<String> traceback) {
             int lineNo = (int) source.substring(0, lineStart).chars().filter(c -> c == '\n').count() + 1;
             lines.add("line " + lineNo + ": " + p.message().lines().findFirst().orElse(""));
             p.message().lines().skip(1).forEach(l -> lines.add("    " + l.strip()));
-            lines.add("    " + source.substring(lineStart, lineEnd));
-            int width = Math.max(1, Math.min(end, lineEnd) - start);
-            lines.add("    " + " ".repeat(start - lineStart) + "^".repeat(width));
+            // a very long line is quoted around the error only
+            int from = Math.max(lineStart, Math.min(start - MAX_QUOTED / 2, lineEnd - MAX_QUOTED));
+            int to = Math.min(lineEnd, from + MAX_QUOTED);
+            String prefix = from > lineStart ? "..." : "";
+            lines.add("    " + prefix + source.substring(from, to) + (to < lineEnd ? "..." : ""));
+            int width = Math.max(1, Math.min(Math.min(end, lineEnd), to) - start);
+            lines.add("    " + " ".repeat(prefix.length() + Math.max(0, start - from)) + "^".repeat(width));
+            if (lines.size() > MAX_LINES) {
+                lines.add("... (more errors not shown)");
+                break;
+            }
         }
         if (e.problems().isEmpty()) {
             lines.add(e.getMessage());
@@ -74,16 +113,34 @@ public record ErrorReport(String ename, String evalue, List<String> traceback) {
     }
 
     private static void appendUserException(EvalException e, List<String> lines, boolean cause) {
-        String header = e.getExceptionClassName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        String header = displayName(e.getExceptionClassName()) + (e.getMessage() == null ? "" : ": " + e.getMessage());
         lines.add(cause ? "Caused by: " + header : header);
+        List<String> frames = new ArrayList<>();
         for (StackTraceElement frame : e.getStackTrace()) {
             if (!hidden(frame)) {
-                lines.add("\tat " + describe(frame));
+                frames.add("\tat " + describe(frame));
             }
         }
-        if (e.getCause() instanceof EvalException && lines.size() < 500) {
+        lines.addAll(StackFolding.fold(frames, MAX_FRAMES_PER_EXCEPTION));
+        if (e.getCause() instanceof EvalException && lines.size() < MAX_LINES) {
             appendUserException((EvalException) e.getCause(), lines, true);
         }
+    }
+
+    /**
+     * A JShell class name as the user wrote it: {@code REPL.$JShell$17$MyEx} is {@code MyEx},
+     * {@code REPL.$JShell$17$Outer$Inner} is {@code Outer.Inner}; other names unchanged.
+     */
+    public static String displayName(String className) {
+        if (className == null) {
+            return "Throwable";
+        }
+        if (className.startsWith("REPL.$JShell$")) {
+            String rest = className.substring("REPL.$JShell$".length());
+            int inner = rest.indexOf('$');
+            return inner < 0 ? rest : rest.substring(inner + 1).replace('$', '.');
+        }
+        return className;
     }
 
     private static boolean hidden(StackTraceElement frame) {
@@ -111,10 +168,12 @@ public record ErrorReport(String ename, String evalue, List<String> traceback) {
     }
 
     private static String simpleName(String className) {
-        return className.substring(className.lastIndexOf('.') + 1);
+        String name = displayName(className);
+        return className != null && className.startsWith("REPL.") ? name : name.substring(name.lastIndexOf('.') + 1);
     }
 
     private static String message(Throwable e) {
-        return e.getMessage() == null ? "" : e.getMessage();
+        String m = org.loralab.kernel.exec.ThrowableText.message(e);
+        return m == null ? "" : m;
     }
 }

@@ -6,10 +6,22 @@ import jdk.jshell.EvalException;
 public final class UserCodeException extends RuntimeException {
 
     private final EvalException thrown;
+    private final String note;
 
     public UserCodeException(EvalException thrown) {
+        this(thrown, null);
+    }
+
+    /** With a line the kernel adds after the trace (what it did about the error). */
+    public UserCodeException(EvalException thrown, String note) {
         super(thrown.getMessage(), null, false, false);
         this.thrown = thrown;
+        this.note = note;
+    }
+
+    /** The kernel's note, or null. */
+    public String note() {
+        return note;
     }
 
     public EvalException thrown() {

@@ -10,6 +10,7 @@ import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
 import jdk.jshell.UnresolvedReferenceException;
 import jdk.jshell.VarSnippet;
+import org.loralab.kernel.errors.CellNotStoppedException;
 import org.loralab.kernel.errors.CompilationException;
 import org.loralab.kernel.errors.EvaluationInterruptedException;
 import org.loralab.kernel.errors.EvaluationTimeoutException;
@@ -40,11 +41,53 @@ public final class CellEvaluator {
     private final InProcessExecutionControl control;
     private final SnippetLoaderDelegate delegate;
     private final Map<String, List<Class<?>>> wrappersByVariable = new HashMap<>();
+    /** Wrapper classes loaded by the current cell (freed if the cell runs out of memory). */
+    private final List<Class<?>> cellWrappers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile List<String> clearedByOutOfMemory = List.of();
 
     public CellEvaluator(JShell shell, InProcessExecutionControl control, SnippetLoaderDelegate delegate) {
         this.shell = shell;
         this.control = control;
         this.delegate = delegate;
+        control.runner().onOutOfMemory(this::releaseCellVariables);
+    }
+
+    /** A new top-level cell begins. */
+    public void startCell() {
+        cellWrappers.clear();
+        clearedByOutOfMemory = List.of();
+    }
+
+    /**
+     * Called when the cell ran out of memory, before JShell builds its error: the variables this cell declared
+     * (e.g. the array it was filling) are set to null, so the heap is free again for the kernel and the next cell.
+     */
+    private void releaseCellVariables() {
+        List<Class<?>> wrappers = new ArrayList<>(cellWrappers);
+        wrappers.addAll(delegate.peekRecentlyLoaded());
+        List<String> cleared = new ArrayList<>();
+        for (Class<?> wrapper : wrappers) {
+            if (wrapper.getDeclaringClass() != null) {
+                continue;
+            }
+            for (Field f : fieldsOf(wrapper)) {
+                int m = f.getModifiers();
+                if (Modifier.isStatic(m) && !Modifier.isFinal(m) && !f.getType().isPrimitive() && !f.isSynthetic()) {
+                    try {
+                        f.setAccessible(true);
+                        if (f.get(null) != null) {
+                            f.set(null, null);
+                            cleared.add(f.getName());
+                        }
+                    } catch (ReflectiveOperationException | RuntimeException ignored) {
+                        // best effort
+                    }
+                }
+            }
+        }
+        if (!cleared.isEmpty()) { // a second call (worker, then waiting thread) finds nothing left to clear
+            clearedByOutOfMemory = cleared;
+        }
     }
 
     /** Evaluates every snippet; returns the last expression's value (none if it ends with ';'), null, or {@link #NO_VALUE}. */
@@ -79,8 +122,10 @@ public final class CellEvaluator {
     }
 
     private Object evalSnippet(String source) {
+        LongLiterals.check(source);
         List<SnippetEvent> events = shell.eval(source);
         List<Class<?>> loaded = delegate.drainRecentlyLoaded();
+        cellWrappers.addAll(loaded);
         indexWrappers(loaded);
         Object result = NO_VALUE;
         RuntimeException failure = null;
@@ -131,6 +176,14 @@ public final class CellEvaluator {
             }
             if (InProcessExecutionControl.TIMEOUT_MARKER.equals(ee.getExceptionClassName())) {
                 return new EvaluationTimeoutException(ee.getMessage());
+            }
+            if (InProcessExecutionControl.NOT_STOPPED_MARKER.equals(ee.getExceptionClassName())) {
+                return new CellNotStoppedException(ee.getMessage());
+            }
+            List<String> cleared = clearedByOutOfMemory;
+            if ("java.lang.OutOfMemoryError".equals(ee.getExceptionClassName()) && !cleared.isEmpty()) {
+                return new UserCodeException(ee, "to free the memory, this cell's variables were set to null: "
+                        + String.join(", ", cleared));
             }
             return new UserCodeException(ee);
         }

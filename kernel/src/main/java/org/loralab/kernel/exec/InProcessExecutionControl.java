@@ -6,54 +6,40 @@ import jdk.jshell.spi.ExecutionControlProvider;
 import jdk.jshell.spi.ExecutionEnv;
 import jdk.jshell.spi.SPIResolutionException;
 
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs snippets in this JVM on daemon worker threads and hands JShell a key instead of a value string; the
- * evaluator swaps the key back for the real object, so results stay renderable. Never returns null from
+ * Runs snippets in this JVM on the {@link CellRunner}'s worker threads and hands JShell a key instead of a value
+ * string; the evaluator swaps the key back for the real object, so results stay renderable. Never returns null from
  * {@link #invoke(Method)} (JShell runs a regex over the returned string).
  */
 public final class InProcessExecutionControl extends DirectExecutionControl {
 
-    /** Class-name markers carried by the UserException of an interrupted or timed-out snippet. */
+    /** Class-name markers carried by the UserException of an interrupted, timed-out or unstoppable snippet. */
     public static final String INTERRUPTED_MARKER = "Cell interrupted";
     public static final String TIMEOUT_MARKER = "Cell timed out";
+    public static final String NOT_STOPPED_MARKER = "Cell did not stop";
     /** What {@link #invoke(Method)} returns for a null result. */
     public static final String NULL_SENTINEL = "null";
 
-    private static final String WORKER_PREFIX = "loralab-cell-";
     private static final int MAX_CAUSE_DEPTH = 16;
 
-    private final SnippetLoaderDelegate delegate;
     private final long timeoutMillis;
     private final Map<String, Object> results = new ConcurrentHashMap<>();
-    private final Set<Running> running = ConcurrentHashMap.newKeySet();
-    private final ExecutorService workers;
+    private final CellRunner runner;
 
     public InProcessExecutionControl(SnippetLoaderDelegate delegate, long timeoutMillis) {
         super(delegate);
-        this.delegate = delegate;
         this.timeoutMillis = timeoutMillis;
-        AtomicInteger counter = new AtomicInteger();
-        this.workers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, WORKER_PREFIX + counter.incrementAndGet());
-            t.setDaemon(true);
-            t.setContextClassLoader(delegate.classLoader());
-            return t;
-        });
+        this.runner = new CellRunner(delegate.classLoader());
+    }
+
+    /** The runner shared by snippets and magics (one interrupt stops either). */
+    public CellRunner runner() {
+        return runner;
     }
 
     /** A provider whose {@code generate} returns this very instance. */
@@ -84,59 +70,43 @@ public final class InProcessExecutionControl extends DirectExecutionControl {
         return key != null && results.containsKey(key);
     }
 
-    private volatile boolean interruptPending;
-
-    /** Starts a top-level cell: an interrupt that arrived before it no longer applies. */
+    /** Starts a top-level cell outside a request (tests, embedding): an earlier interrupt no longer applies. */
     public void beginCell() {
-        interruptPending = false;
+        runner.beginCell(null);
     }
 
-    /**
-     * Stops every running snippet (woven code throws at its next back-edge, blocking calls see an interrupt), and
-     * refuses to start further snippets of the current cell: an interrupt that arrives while a snippet compiles or
-     * between two snippets is not lost.
-     */
+    /** Stops the running snippet or magic; snippets of the current cell that have not started will not start. */
     public void interrupt() {
-        interruptPending = true;
-        for (Running r : running) {
-            r.stop();
-        }
+        runner.interrupt();
     }
 
     @Override
     protected String invoke(Method doit) throws Exception {
-        if (Thread.currentThread().getName().startsWith(WORKER_PREFIX)) {
+        if (CellRunner.onWorkerThread()) {
             // nested evaluation (a magic or %load calling back into the kernel): run inline
             return store(doit.invoke(null));
         }
-        if (interruptPending) {
-            throw new UserException("the cell was interrupted", INTERRUPTED_MARKER, new StackTraceElement[0]);
+        if (runner.interruptPending()) {
+            throw marker(INTERRUPTED_MARKER, "the cell was interrupted");
         }
-        Running task = new Running();
-        task.future = workers.submit(() -> task.run(doit));
-        running.add(task);
         try {
-            Object value = timeoutMillis > 0
-                    ? task.future.get(timeoutMillis, TimeUnit.MILLISECONDS)
-                    : task.future.get();
-            return store(value);
-        } catch (CancellationException e) {
-            throw new UserException("the cell was interrupted", INTERRUPTED_MARKER, new StackTraceElement[0]);
-        } catch (TimeoutException e) {
-            task.stop();
-            throw new UserException("the cell ran longer than " + timeoutMillis + " ms", TIMEOUT_MARKER,
-                    new StackTraceElement[0]);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof InvocationTargetException && e.getCause().getCause() != null
-                    ? e.getCause().getCause()
-                    : e.getCause();
-            if (cause instanceof StopCheck.StopRequested) {
-                throw new UserException("the cell was interrupted", INTERRUPTED_MARKER, new StackTraceElement[0]);
+            return store(runner.run(() -> doit.invoke(null), timeoutMillis));
+        } catch (CellRunner.Stopped s) {
+            switch (s.kind) {
+                case TIMED_OUT:
+                    throw marker(TIMEOUT_MARKER, "the cell ran longer than " + timeoutMillis + " ms");
+                case DID_NOT_STOP:
+                    throw marker(NOT_STOPPED_MARKER, s.getMessage());
+                default:
+                    throw marker(INTERRUPTED_MARKER, s.getMessage());
             }
-            throw toRunException(cause, 0);
-        } finally {
-            running.remove(task);
+        } catch (CellRunner.Failed f) {
+            throw toRunException(f.getCause(), 0);
         }
+    }
+
+    private static UserException marker(String marker, String message) {
+        return new UserException(message, marker, new StackTraceElement[0]);
     }
 
     private String store(Object value) {
@@ -153,9 +123,9 @@ public final class InProcessExecutionControl extends DirectExecutionControl {
         if (t instanceof SPIResolutionException) {
             return new ResolutionException(((SPIResolutionException) t).id(), t.getStackTrace());
         }
-        UserException ue = new UserException(String.valueOf(t.getMessage()), t.getClass().getName(),
-                t.getStackTrace());
-        Throwable cause = t.getCause();
+        UserException ue = new UserException(ThrowableText.message(t), t.getClass().getName(),
+                ThrowableText.stackTrace(t));
+        Throwable cause = ThrowableText.cause(t);
         if (cause != null && cause != t && depth < MAX_CAUSE_DEPTH) {
             ue.initCause(toRunException(cause, depth + 1));
         }
@@ -164,40 +134,7 @@ public final class InProcessExecutionControl extends DirectExecutionControl {
 
     @Override
     public void close() {
-        workers.shutdownNow();
+        runner.close();
         super.close();
-    }
-
-    /** One snippet on a worker, with the thread it runs on so that it can be stopped. */
-    private final class Running {
-        volatile Future<Object> future;
-        volatile Thread thread;
-        volatile boolean stopped;
-
-        Object run(Method doit) throws Exception {
-            StopCheck.clear(Thread.currentThread());
-            thread = Thread.currentThread();
-            try {
-                if (stopped) {
-                    throw new StopCheck.StopRequested();
-                }
-                return doit.invoke(null);
-            } finally {
-                StopCheck.clear(thread);
-                thread = null;
-            }
-        }
-
-        void stop() {
-            stopped = true;
-            Thread t = thread;
-            if (t != null) {
-                StopCheck.requestStop(t);
-            }
-            Future<Object> f = future;
-            if (f != null) {
-                f.cancel(true);
-            }
-        }
     }
 }

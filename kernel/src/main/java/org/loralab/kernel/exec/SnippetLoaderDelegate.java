@@ -52,6 +52,11 @@ public final class SnippetLoaderDelegate implements LoaderDelegate {
         return out;
     }
 
+    /** Classes defined since the last drain, without draining them. */
+    synchronized List<Class<?>> peekRecentlyLoaded() {
+        return new ArrayList<>(recentlyLoaded);
+    }
+
     @Override
     public void load(ClassBytecodes[] cbcs) throws ClassInstallException {
         boolean[] installed = new boolean[cbcs.length];

@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Expands classpath entries: {@code dir/*} means the jars in dir (as for {@code java -cp}); other globs match names. */
+/**
+ * Expands classpath entries: {@code dir/*} means the jars in dir (as for {@code java -cp}); other globs match names.
+ * Only regular files and directories count: a FIFO, socket or device would block the compiler that opens it.
+ */
 public final class ClasspathGlobs {
 
     private ClasspathGlobs() {
@@ -30,7 +33,7 @@ public final class ClasspathGlobs {
             }
             if (e.contains("*") || e.contains("?")) {
                 out.addAll(glob(Path.of(e)));
-            } else if (Files.exists(Path.of(e))) {
+            } else if (usable(Path.of(e))) {
                 out.add(Path.of(e).toAbsolutePath().normalize());
             }
         }
@@ -48,7 +51,7 @@ public final class ClasspathGlobs {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, name)) {
             for (Path p : files) {
                 String fileName = p.getFileName().toString();
-                if (!jarsOnly || fileName.endsWith(".jar") || fileName.endsWith(".JAR")) {
+                if ((!jarsOnly || fileName.endsWith(".jar") || fileName.endsWith(".JAR")) && usable(p)) {
                     matches.add(p.toAbsolutePath().normalize());
                 }
             }
@@ -57,5 +60,10 @@ public final class ClasspathGlobs {
         }
         matches.sort(null);
         return matches;
+    }
+
+    /** A regular file or a directory (symbolic links followed); never a FIFO, socket or device. */
+    static boolean usable(Path p) {
+        return Files.isRegularFile(p) || Files.isDirectory(p);
     }
 }
