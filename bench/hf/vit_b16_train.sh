@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # ViT-B/16 LoRA training step, DJL (through org.loralab.lora, checkpoint loaded by VitImageClassifier) against
 # PyTorch eager (Debian python3-torch, /usr/bin/python3) on the same machine. See bench/hf/README.md.
-# Usage: bench/hf/vit_b16_train.sh   (env: WARMUP=1 STEPS=2 FWD_STEPS=1 ROUNDS=3 THREADS=1
+# Usage: bench/hf/vit_b16_train.sh   (env: WARMUP=2 STEPS=2 FWD_STEPS=1 ROUNDS=3 THREADS=1
 #                                          DIR=$TMPDIR/loralab-vit-b16)
 # The two sides alternate ROUNDS times (one process per side and round); figures are the median over rounds with
-# the spread (min-max). About 4 minutes at the defaults on a quiet 2-core machine (a step is ~8 s of one core).
+# the spread (min-max). About 5-6 minutes at the defaults on a quiet 2-core machine (a step is ~8-10 s of one core).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-WARMUP=${WARMUP:-1}
+WARMUP=${WARMUP:-2}  # 1 left DJL's first timed training steps ~25% slower in CPU time (see bench/hf/README.md)
 STEPS=${STEPS:-2}
 FWD_STEPS=${FWD_STEPS:-1}  # DJL eval forwards (base, unmerged, merged), each after WARMUP warm-up forwards
 ROUNDS=${ROUNDS:-3}

@@ -54,7 +54,7 @@ public final class VitB16TrainBench {
     public static void main(String[] args) {
         Path dir = Path.of(args[0]);
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         int forwardSteps = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         List<String> labels = IntStream.range(0, LABELS).mapToObj(i -> "label_" + i).collect(Collectors.toList());
         long start = System.nanoTime();
