@@ -7,7 +7,7 @@
 # the spread (min-max). About 5-6 minutes at the defaults on a quiet 2-core machine (a step is ~8-10 s of one core).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-WARMUP=${WARMUP:-2}  # 1 left DJL's first timed training steps ~25% slower in CPU time (see bench/hf/README.md)
+WARMUP=${WARMUP:-2}  # with 1, DJL's timed steps came out ~25% slower in CPU time: likely not warm (bench/hf/README.md)
 STEPS=${STEPS:-2}
 FWD_STEPS=${FWD_STEPS:-1}  # DJL eval forwards (base, unmerged, merged), each after WARMUP warm-up forwards
 ROUNDS=${ROUNDS:-3}
