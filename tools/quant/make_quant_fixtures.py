@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Reference fixtures for org.loralab.lora.quant (NF4, double quantisation, int8 row-wise).
 
-Written from /work/shared/specs/variants.md §13 (not from bitsandbytes code; bitsandbytes is not installed).
+Written from the published NF4 / double-quantisation / int8 formats (QLoRA paper, bitsandbytes documentation),
+not from bitsandbytes code (bitsandbytes is not installed).
 Run with the Debian interpreter:  /usr/bin/python3 tools/quant/make_quant_fixtures.py
 It rewrites lora/src/test/resources/fixtures/quant/*.json (atomically) and, with --java-table, prints the
 256-entry dynamic map as Java float literals.
