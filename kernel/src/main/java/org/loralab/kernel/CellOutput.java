@@ -9,6 +9,7 @@ import org.dflib.jjava.jupyter.messages.publish.PublishStream;
 import org.loralab.kernel.exec.CellThreads;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -37,6 +38,8 @@ final class CellOutput {
     };
     private final PrintStream logOut;
     private final PrintStream logErr;
+    private static final long FLUSH_INTERVAL_MS = 200;
+
     private volatile Sink current;
     final PrintStream out;
     final PrintStream err;
@@ -46,6 +49,26 @@ final class CellOutput {
         this.logErr = logErr;
         this.out = new KeepOpen(new Routed(PublishStream.StreamType.OUT));
         this.err = new KeepOpen(new Routed(PublishStream.StreamType.ERR));
+        Thread flusher = new Thread(this::flushPeriodically, "loralab-stream-flush");
+        flusher.setDaemon(true);
+        flusher.start();
+    }
+
+    /** Text printed without a newline reaches the notebook within 200 ms, as with ipykernel's flush interval. */
+    private void flushPeriodically() {
+        while (true) {
+            try {
+                Thread.sleep(FLUSH_INTERVAL_MS);
+                Sink sink = current;
+                if (sink != null) {
+                    sink.flushAll();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable t) {
+                // keep flushing: an OutOfMemoryError of a cell must not end the kernel's output
+            }
+        }
     }
 
     void begin(Object cell, ShellReplyEnvironment env) {
@@ -128,8 +151,8 @@ final class CellOutput {
             bytes.write(b, off, len);
         }
 
+        /** Publishes under the lock: the periodic flusher and the cell's own newline must not reorder text. */
         void flush(Sink sink) {
-            String text;
             synchronized (this) {
                 if (bytes.size() == 0) {
                     return;
@@ -139,14 +162,14 @@ final class CellOutput {
                 decoder.reset();
                 decoder.decode(in, chars, false);
                 chars.flip();
-                text = chars.toString();
+                String text = chars.toString();
                 byte[] rest = new byte[in.remaining()];
                 in.get(rest);
                 bytes.reset();
                 bytes.write(rest, 0, rest.length);
-            }
-            if (!text.isEmpty()) {
-                sink.publish(new PublishStream(type, text));
+                if (!text.isEmpty()) {
+                    sink.publish(new PublishStream(type, text));
+                }
             }
         }
     }
@@ -192,6 +215,18 @@ final class CellOutput {
     private static final class KeepOpen extends PrintStream {
         KeepOpen(OutputStream target) {
             super(target, true, StandardCharsets.UTF_8);
+        }
+
+        /** No flush per write (PrintStream's autoflush would send every print separately): a newline flushes. */
+        @Override
+        public void write(byte[] buf, int off, int len) {
+            synchronized (this) {
+                try {
+                    out.write(buf, off, len);
+                } catch (IOException e) {
+                    setError();
+                }
+            }
         }
 
         @Override

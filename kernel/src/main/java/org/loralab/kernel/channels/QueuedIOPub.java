@@ -4,8 +4,10 @@ import org.dflib.jjava.jupyter.channels.IOPubChannel;
 import org.dflib.jjava.jupyter.kernel.KernelConnectionProperties;
 import org.dflib.jjava.jupyter.messages.HMACGenerator;
 import org.dflib.jjava.jupyter.messages.Message;
+import org.dflib.jjava.jupyter.messages.publish.PublishUpdateDisplayData;
 import org.zeromq.ZMQ;
 
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,14 +17,18 @@ import java.util.concurrent.locks.LockSupport;
  * IOPub through one kernel-owned sender thread. Any thread may publish (a cell, its background threads, the shell
  * loop): it only enqueues. A ZMQ socket must never be used by a thread that can be interrupted: an interrupt during
  * a send surfaces as {@code ZMQException: Errno 4} (EINTR) and can close the context's internal pipes. Messages
- * leave in the order they were published.
+ * leave in the order they were published, except that updates of one display id still waiting in the queue are
+ * collapsed into the newest (it goes out in the first one's place): a cell that updates a display in a tight loop
+ * would otherwise flood the frontend, whose PUB pipe then drops messages, the cell's idle status among them.
  */
 final class QueuedIOPub extends IOPubChannel {
 
     /** Beyond this many queued messages a publisher waits a little (a cell spamming updates cannot exhaust memory). */
     private static final int HIGH_WATER = 10_000;
 
-    private final LinkedBlockingQueue<Message<?>> queue = new LinkedBlockingQueue<>();
+    /** A {@link Message}, or a {@link PendingUpdate} standing for the newest queued update of one display. */
+    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final ConcurrentHashMap<String, Message<?>> pendingUpdates = new ConcurrentHashMap<>();
     private final AtomicLong enqueued = new AtomicLong();
     private final AtomicLong done = new AtomicLong();
     private final Object progress = new Object();
@@ -48,9 +54,20 @@ final class QueuedIOPub extends IOPubChannel {
         for (int i = 0; i < 1000 && queue.size() > HIGH_WATER && running; i++) {
             LockSupport.parkNanos(1_000_000); // not InterruptedException-based: an interrupted cell still publishes
         }
+        String displayId = updatedDisplay(message);
+        if (displayId != null && pendingUpdates.put(displayId, message) != null) {
+            return; // the queued slot of this display will send this newer content
+        }
         enqueued.incrementAndGet();
-        queue.add(message);
+        queue.add(displayId != null ? new PendingUpdate(displayId) : message);
     }
+
+    private static String updatedDisplay(Message<?> message) {
+        return message.getContent() instanceof PublishUpdateDisplayData u && u.hasDisplayId() ? u.getDisplayId() : null;
+    }
+
+    /** The queue's place of the newest update of one display id. */
+    private record PendingUpdate(String displayId) {}
 
     /** Waits (at most timeoutMs) until everything published so far has been sent. */
     void flush(long timeoutMs) {
@@ -74,15 +91,16 @@ final class QueuedIOPub extends IOPubChannel {
 
     private void drain() {
         while (running) {
-            Message<?> message;
+            Object entry;
             try {
-                message = queue.poll(200, TimeUnit.MILLISECONDS);
+                entry = queue.poll(200, TimeUnit.MILLISECONDS);
             } catch (Throwable t) {
                 continue;
             }
-            if (message == null) {
+            if (entry == null) {
                 continue;
             }
+            Message<?> message = entry instanceof PendingUpdate p ? pendingUpdates.remove(p.displayId()) : (Message<?>) entry;
             try {
                 super.sendMessage(message);
             } catch (Throwable t) {
