@@ -25,7 +25,7 @@ RESULTS="$OUT/vit-b16-train-results.txt"
 echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(date -u '+%F %T') UTC, $(nproc) cores)" | tee "$RESULTS"
 for round in $(seq 1 "$ROUNDS"); do
     echo "== round $round: PyTorch eager, threads $THREADS"
-    /usr/bin/python3 bench/hf/bench_vit_b16_torch.py --steps "$STEPS" --warmup "$WARMUP" --threads "$THREADS" \
+    OMP_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS" /usr/bin/python3 bench/hf/bench_vit_b16_torch.py --steps "$STEPS" --warmup "$WARMUP" --threads "$THREADS" \
         | tee -a "$RESULTS"
     echo "== round $round: DJL, threads $THREADS"
     env DJL_OFFLINE=true OPT_OUT_TRACKING=true OMP_NUM_THREADS="$THREADS" java -Xmx2g \

@@ -200,33 +200,23 @@ public final class Lab {
 
     /** {@code %%train}: trains the current model on the current data with the live view; keeps the report. */
     public static TrainingReport train(FitOptions options) {
-        Object target;
-        TensorData t;
-        TensorData v;
-        Device[] d;
-        Loss loss;
-        synchronized (Lab.class) {
-            target = current();
-            if (target == null) {
-                throw new IllegalStateException("no model: call Lab.use(model) or run %lora inject first");
-            }
-            t = trainData();
-            v = validation;
-            d = devices;
-            loss = dataLoss;
-        }
-        FitOptions o = options.copy().listener(liveView());
-        if (loss != null) {
-            o.loss(loss);
-        }
-        if (d != null && options.devices() == null) {
-            o.devices(d);
-        }
+        Object target = requireCurrent();
+        FitOptions o = withCurrentSettings(options).listener(liveView());
+        TensorData t = trainData();
+        TensorData v = validationData();
         TrainingReport r = target instanceof AdaptedModel a ? Fit.fit(a, t, v, o) : Fit.fit((Model) target, t, v, o);
         synchronized (Lab.class) {
             lastReport = r;
         }
         return r;
+    }
+
+    private static synchronized Object requireCurrent() {
+        Object target = current();
+        if (target == null) {
+            throw new IllegalStateException("no model: call Lab.use(model) or run %lora inject first");
+        }
+        return target;
     }
 
     /**
@@ -235,16 +225,10 @@ public final class Lab {
      * run that was not stopped. Keeps the report.
      */
     public static TrainingReport resume(java.nio.file.Path checkpoint, FitOptions options) {
-        Object target;
-        synchronized (Lab.class) {
-            target = current();
-            if (target == null) {
-                throw new IllegalStateException("no model: call Lab.use(model) or run %lora inject first");
-            }
-        }
+        Object target = requireCurrent();
         TensorData t = trainData();
         TensorData v = validationData();
-        FitOptions o = withDevices(options).listener(liveView());
+        FitOptions o = withCurrentSettings(options).listener(liveView());
         TrainingReport r;
         if (target instanceof AdaptedModel a) {
             FitState state = org.loralab.lora.train.GradMode.off(() -> Checkpoints.resume(checkpoint, a.block(),
@@ -294,7 +278,7 @@ public final class Lab {
     /** {@code %sweep}: trains every grid point from a fresh base, with a live progress view; keeps the table. */
     public static Table sweep(List<Sweep.Point> grid, AdapterConfig template, FitOptions options) {
         Supplier<Model> factory = baseModelFactory("%sweep");
-        FitOptions o = withDevices(options).listener(new LiveSweepView(displayOrNull(), grid));
+        FitOptions o = withCurrentSettings(options).listener(new LiveSweepView(displayOrNull(), grid));
         Table t = Sweep.run(grid, factory, template, trainData(), validationData(), o);
         synchronized (Lab.class) {
             lastSweep = t;
@@ -332,7 +316,7 @@ public final class Lab {
         LiveSearchView view = new LiveSearchView(displayOrNull());
         SearchResult r;
         try (FitRungEvaluator eval = new FitRungEvaluator(factory, template, t, v,
-                withDevices(options).listener(view), metric)) {
+                withCurrentSettings(options).listener(view), metric)) {
             if (retrainEachRung) {
                 eval.retrainEachRung();
             }
@@ -361,11 +345,15 @@ public final class Lab {
     }
 
     /** {@code options} with the {@code %device} choice when it sets none itself. */
-    private static FitOptions withDevices(FitOptions options) {
+    /** A copy with the devices of {@code %device} and the loss the current data needs (e.g. causal-LM labels). */
+    private static FitOptions withCurrentSettings(FitOptions options) {
         FitOptions o = options.copy();
         synchronized (Lab.class) {
             if (devices != null && options.devices() == null) {
                 o.devices(devices);
+            }
+            if (dataLoss != null) {
+                o.loss(dataLoss);
             }
         }
         return o;

@@ -266,12 +266,18 @@ public final class PretrainedBase {
         }
     }
 
-    /** Fails (IllegalStateException) when the params file's SHA-256 differs from the one its info file recorded. */
+    /**
+     * Fails (IllegalStateException) when the params file's SHA-256 differs from the one its info file recorded, or
+     * when the info file records none (edited, or not written by this code): an unchecked file is not trusted.
+     */
     private static void verify(BaseSpec spec, Path dir, String code) {
         Object recorded = readInfoMap(spec, dir, code).get("params_sha256");
         Path params = paramsFile(spec, dir, code);
+        if (!(recorded instanceof String)) {
+            throw new IllegalStateException(infoFile(spec, dir, code) + " records no params_sha256 to check it against");
+        }
         try {
-            if (recorded != null && !recorded.equals(sha256(params))) {
+            if (!recorded.equals(sha256(params))) {
                 throw new IllegalStateException("its SHA-256 is not the one recorded in " + infoFile(spec, dir, code));
             }
         } catch (IOException e) {

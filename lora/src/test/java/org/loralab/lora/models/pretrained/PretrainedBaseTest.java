@@ -161,6 +161,17 @@ class PretrainedBaseTest {
         err = stderrOf(() -> PretrainedBase.loadOrBuild(TINY, dir, "aaaa").close());
         assertTrue(err.contains("SHA-256") && err.contains("rebuilding") && err.lines().count() == 1, err);
 
+        // the same with the checksum removed from the info file: nothing to check against is not trusted either
+        Path infoFile = dir.resolve(PretrainedBase.stem(TINY, "aaaa") + ".json");
+        Files.writeString(infoFile, Files.readString(infoFile).replaceAll("\"params_sha256\"\\s*:\\s*\"[0-9a-f]+\",?", ""));
+        assertFalse(Files.readString(infoFile).contains("params_sha256"), Files.readString(infoFile));
+        bytes = Files.readAllBytes(params);
+        bytes[bytes.length - 3] ^= 0x55;
+        Files.write(params, bytes);
+        err = stderrOf(() -> PretrainedBase.loadOrBuild(TINY, dir, "aaaa").close());
+        assertTrue(err.contains("params_sha256") && err.contains("rebuilding") && err.lines().count() == 1, err);
+        assertTrue(Files.readString(infoFile).contains("params_sha256"), "the rebuilt cache records its checksum again");
+
         // an unreadable info file: info() rebuilds too
         Files.writeString(dir.resolve(PretrainedBase.stem(TINY, "aaaa") + ".json"), "{not json");
         PretrainedBase.Info[] info = new PretrainedBase.Info[1];
