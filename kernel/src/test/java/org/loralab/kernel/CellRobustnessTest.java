@@ -27,6 +27,9 @@ class CellRobustnessTest {
         k.kernel.getMagicsRegistry().registerLineMagic("picky", (LineMagic<Object, JShellKernel>) (kernel, args) -> {
             throw new IllegalArgumentException("picky: unknown option " + args, new NumberFormatException("x"));
         });
+        k.kernel.getMagicsRegistry().registerLineMagic("named", (LineMagic<Object, JShellKernel>) (kernel, args) -> {
+            throw new IllegalStateException("%named: run %other first");
+        });
     }
 
     @AfterAll
@@ -111,6 +114,12 @@ class CellRobustnessTest {
         assertTrue(r.traceback().stream().anyMatch(l -> l.matches("\\t\\.\\.\\. [0-9,]+ more frames like the above")),
                 r.traceback().toString());
         assertEquals("3", k.text("1 + 2"));
+    }
+
+    @Test
+    void aMessageThatNamesItsMagicIsShownAsItIs() {
+        ErrorReport r = failure("%named");
+        assertEquals(List.of("%named: run %other first"), r.traceback());
     }
 
     @Test

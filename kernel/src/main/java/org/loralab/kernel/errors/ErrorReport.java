@@ -63,7 +63,9 @@ public record ErrorReport(String ename, String evalue, List<String> traceback) {
         Throwable cause = e.getCause();
         String name = cause.getClass().getSimpleName();
         List<String> lines = new ArrayList<>();
-        lines.add(e.magic() + ": " + name + (message(cause).isEmpty() ? "" : ": " + message(cause)));
+        String m = message(cause);
+        // an extension's own user-facing message already names the magic: show it as it is
+        lines.add(m.startsWith(e.magic() + ":") ? m : e.magic() + ": " + name + (m.isEmpty() ? "" : ": " + m));
         Throwable c = cause.getCause();
         for (int depth = 0; c != null && c != cause && depth < 8; depth++, c = c.getCause()) {
             lines.add("Caused by: " + c.getClass().getSimpleName() + (message(c).isEmpty() ? "" : ": " + message(c)));
