@@ -15,30 +15,12 @@ import java.nio.file.attribute.FileTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The cache: offline use, a cache written by huggingface_hub, a branch that moves to a new commit. */
-class HubCacheTest {
-    @TempDir Path tmp;
-    private FakeHub hub;
-    private Map<String, byte[]> model;
-    private String commit;
-    private Path cache;
-
-    @BeforeEach
-    void start() throws Exception {
-        hub = new FakeHub();
-        model = FakeRepo.tinyModel(3, 20_000);
-        commit = hub.repo(REPO).commit("main", model);
-        cache = tmp.resolve("hub-cache");
-    }
-
-    @AfterEach
-    void stop() {
-        hub.close();
+class HubCacheTest extends FakeHubTest {
+    HubCacheTest() {
+        super(3, 20_000);
     }
 
     @Test

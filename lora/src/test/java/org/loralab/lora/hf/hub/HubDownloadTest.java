@@ -13,34 +13,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Downloads from the fake Hub on 127.0.0.1 into the standard cache layout, and what lands where. */
-class HubDownloadTest {
-    @TempDir Path tmp;
-    private FakeHub hub;
-    private Map<String, byte[]> model;
-    private String commit;
-    private Path cache;
-
-    @BeforeEach
-    void start() throws Exception {
-        hub = new FakeHub();
-        model = FakeRepo.tinyModel(1, 50_000);
-        commit = hub.repo(REPO).commit("main", model);
-        cache = tmp.resolve("hub-cache");
-    }
-
-    @AfterEach
-    void stop() {
-        hub.close();
+class HubDownloadTest extends FakeHubTest {
+    HubDownloadTest() {
+        super(1, 50_000);
     }
 
     @Test

@@ -17,30 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Each fault of the Hub on its own: 404, 401 and the token, a cut connection, a corrupt blob, no server. */
-class HubFaultsTest {
-    @TempDir Path tmp;
-    private FakeHub hub;
-    private Map<String, byte[]> model;
-    private String commit;
-    private Path cache;
-
-    @BeforeEach
-    void start() throws Exception {
-        hub = new FakeHub();
-        model = FakeRepo.tinyModel(2, 60_000);
-        commit = hub.repo(REPO).commit("main", model);
-        cache = tmp.resolve("hub-cache");
-    }
-
-    @AfterEach
-    void stop() {
-        hub.close();
+class HubFaultsTest extends FakeHubTest {
+    HubFaultsTest() {
+        super(2, 60_000);
     }
 
     @Test
