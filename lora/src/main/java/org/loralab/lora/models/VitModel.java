@@ -38,7 +38,7 @@ public final class VitModel extends AbstractBlock {
             layers.add(new VitLayer(c));
         }
         addChildBlock("embeddings", new VitEmbeddings(c));
-        addChildBlock("encoder", new VitEncoder(new IndexedBlocks(layers)));
+        addChildBlock("encoder", new LayerEncoder(new IndexedBlocks(layers)));
         addChildBlock("layernorm", VitLayer.layerNorm(c));
         if (pooler) {
             addChildBlock("pooler", new VitDense(c.hiddenSize(), HiddenAct.TANH));
@@ -87,29 +87,6 @@ public final class VitModel extends AbstractBlock {
         if (pooler) {
             children.valueAt(POOLER).initialize(manager, dataType, new Shape(inputShapes[0].get(0),
                     config.hiddenSize()));
-        }
-    }
-
-    /** HF's {@code ViTEncoder}: one child, {@code layer}. */
-    static final class VitEncoder extends AbstractBlock {
-        VitEncoder(IndexedBlocks layer) {
-            addChildBlock("layer", layer);
-        }
-
-        @Override
-        protected NDList forwardInternal(
-                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-            return children.valueAt(0).forward(ps, inputs, training, params);
-        }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return inputShapes;
-        }
-
-        @Override
-        protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-            children.valueAt(0).initialize(manager, dataType, inputShapes);
         }
     }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 
 import org.loralab.lora.models.HiddenAct;
 import org.loralab.lora.models.IndexedBlocks;
+import org.loralab.lora.models.LayerEncoder;
 
 /**
  * transformers' {@code BertModel} / {@code RobertaModel}: children {@code embeddings}, {@code encoder} (with
@@ -34,7 +35,7 @@ final class BertEncoderModel extends AbstractBlock {
         for (int i = 0; i < c.layers(); i++) {
             layers.add(new BertLayer(c));
         }
-        addChildBlock("encoder", new Encoder(new IndexedBlocks(layers)));
+        addChildBlock("encoder", new LayerEncoder(new IndexedBlocks(layers)));
         if (pooler) {
             addChildBlock("pooler", new DenseActivation(c.hidden(), HiddenAct.TANH));
         }
@@ -66,29 +67,6 @@ final class BertEncoderModel extends AbstractBlock {
         children.valueAt(1).initialize(manager, dataType, seq, inputShapes[3]);
         if (pooler) {
             children.valueAt(2).initialize(manager, dataType, new Shape(seq.get(0), hidden));
-        }
-    }
-
-    /** transformers' {@code BertEncoder}: one child {@code layer} holding the layers {@code 0..N-1}. */
-    static final class Encoder extends AbstractBlock {
-        Encoder(IndexedBlocks layers) {
-            addChildBlock("layer", layers);
-        }
-
-        @Override
-        protected NDList forwardInternal(
-                ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-            return children.valueAt(0).forward(ps, inputs, training, params);
-        }
-
-        @Override
-        public Shape[] getOutputShapes(Shape[] inputShapes) {
-            return inputShapes;
-        }
-
-        @Override
-        protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-            children.valueAt(0).initialize(manager, dataType, inputShapes);
         }
     }
 }
