@@ -84,6 +84,7 @@ class ModelMagicsTest {
             ModelMagics.generate(List.of("max_new_tokens=30", "Hello"));
             assertTrue(Thread.currentThread().isInterrupted(), "the interrupt stays visible to the kernel");
         } finally {
+            Lab.setDisplay(stopper); // the interrupting display must not outlive the test (a later show would interrupt)
             Thread.interrupted();
         }
         String last = String.valueOf(stopper.last("d0"));
