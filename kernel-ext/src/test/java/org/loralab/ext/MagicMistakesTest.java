@@ -2,7 +2,6 @@ package org.loralab.ext;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import ai.djl.Model;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import java.io.PrintWriter;
@@ -15,34 +14,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.loralab.ext.magic.MagicError;
 
 /** Every user mistake in a magic is one line and changes nothing; nonsense options are refused up front. */
-class MagicMistakesTest {
+class MagicMistakesTest extends LabTestBase {
     private final MagicsRegistry reg = new MagicsRegistry();
-    private Model model;
 
     @TempDir
     Path tmp;
 
     @BeforeEach
-    void setUp() {
-        Lab.reset();
-        Lab.setDisplay(new RecordingDisplay());
+    void registerMagics() {
         LabExtension.registerMagics(reg);
-        model = MagicsTest.mlp();
-        Lab.use(model);
-        Lab.syntheticData(96, 48, 6, 3, 5);
-    }
-
-    @AfterEach
-    void tearDown() {
-        Lab.reset();
-        model.close();
     }
 
     /** Parameter names, values and trainability of the model's current block tree. */

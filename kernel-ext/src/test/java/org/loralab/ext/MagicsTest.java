@@ -11,17 +11,13 @@ import ai.djl.nn.core.Linear;
 import java.util.List;
 import java.util.Set;
 import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.loralab.ext.magic.LabMagics;
 import org.loralab.ext.magic.MagicHelp;
 import org.loralab.lora.train.StopReason;
 import org.loralab.lora.train.TrainingReport;
 
-class MagicsTest {
-    private RecordingDisplay display;
-    private Model model;
+class MagicsTest extends LabTestBase {
 
     static Model mlp() {
         Model m = Model.newInstance("magics");
@@ -30,22 +26,6 @@ class MagicsTest {
         m.setBlock(b);
         b.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 6));
         return m;
-    }
-
-    @BeforeEach
-    void setUp() {
-        Lab.reset();
-        display = new RecordingDisplay();
-        Lab.setDisplay(display);
-        model = mlp();
-        Lab.use(model);
-        Lab.syntheticData(96, 48, 6, 3, 5);
-    }
-
-    @AfterEach
-    void tearDown() {
-        Lab.reset();
-        model.close();
     }
 
     @Test

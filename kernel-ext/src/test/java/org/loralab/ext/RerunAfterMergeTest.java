@@ -2,12 +2,10 @@ package org.loralab.ext;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import ai.djl.Model;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.loralab.ext.magic.MagicError;
@@ -19,24 +17,12 @@ import org.loralab.lora.train.TrainingReport;
  * Run All, then run the cells again: magics run on the kernel's shell thread, where PyTorch records gradients unless
  * told otherwise. Training after {@code %lora merge} is refused in one line; after {@code %lora unmerge} it works.
  */
-class RerunAfterMergeTest {
+class RerunAfterMergeTest extends LabTestBase {
     private final MagicsRegistry reg = new MagicsRegistry();
-    private Model model;
 
     @BeforeEach
-    void setUp() {
-        Lab.reset();
-        Lab.setDisplay(new RecordingDisplay());
+    void registerMagics() {
         LabExtension.registerMagics(reg);
-        model = MagicsTest.mlp();
-        Lab.use(model);
-        Lab.syntheticData(96, 48, 6, 3, 5);
-    }
-
-    @AfterEach
-    void tearDown() {
-        Lab.reset();
-        model.close();
     }
 
     /** Runs {@code body} on a fresh thread whose grad mode is on, like a kernel's shell thread. */

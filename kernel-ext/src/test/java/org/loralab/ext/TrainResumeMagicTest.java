@@ -2,39 +2,20 @@ package org.loralab.ext;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import ai.djl.Model;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.loralab.ext.magic.LabMagics;
 import org.loralab.lora.train.TrainingReport;
 
 /** {@code %%train resume: CHECKPOINT} finishes the run a checkpoint came from with the uninterrupted weights. */
-class TrainResumeMagicTest {
+class TrainResumeMagicTest extends LabTestBase {
     @TempDir
     Path dir;
-    private Model model;
-
-    @BeforeEach
-    void setUp() {
-        Lab.reset();
-        Lab.setDisplay(new RecordingDisplay());
-        model = MagicsTest.mlp();
-        Lab.use(model);
-        Lab.syntheticData(96, 48, 6, 3, 5);
-    }
-
-    @AfterEach
-    void tearDown() {
-        Lab.reset();
-        model.close();
-    }
 
     private List<float[]> weights() {
         List<float[]> w = new ArrayList<>();
