@@ -63,13 +63,6 @@ final class RobustHeartbeat extends HeartbeatChannel {
 
     @Override
     public void waitUntilClose() {
-        Thread t = loop;
-        while (t != null && t.isAlive()) {
-            try {
-                t.join();
-            } catch (InterruptedException ignored) {
-                // keep waiting
-            }
-        }
+        LoopThreads.awaitEnd(loop);
     }
 }

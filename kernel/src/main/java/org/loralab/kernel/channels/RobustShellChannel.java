@@ -111,13 +111,6 @@ final class RobustShellChannel extends ShellChannel {
 
     @Override
     public void waitUntilClose() {
-        Thread t = loop;
-        while (t != null && t.isAlive()) {
-            try {
-                t.join();
-            } catch (InterruptedException ignored) {
-                // keep waiting: the loop ends when the connection closes
-            }
-        }
+        LoopThreads.awaitEnd(loop);
     }
 }
