@@ -135,9 +135,15 @@ class BertLoraTest extends ManagedTest {
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(0.01f)).build());
             try (Trainer trainer = am.newTrainer(tc)) {
                 for (int step = 0; step < 20; step++) {
-                    try (GradientCollector gc = trainer.newGradientCollector()) {
-                        NDList in = cls.inputs(m, ids, mask, null);
-                        gc.backward(cls.loss(trainer.forward(in).singletonOrThrow(), labels));
+                    // the CPU engine's rare garbage backward (README, "Limits"; Fit guards against it): recompute
+                    for (int attempt = 0; attempt < 3; attempt++) {
+                        try (GradientCollector gc = trainer.newGradientCollector()) {
+                            NDList in = cls.inputs(m, ids, mask, null);
+                            gc.backward(cls.loss(trainer.forward(in).singletonOrThrow(), labels));
+                        }
+                        if (finiteGradients(am)) {
+                            break;
+                        }
                     }
                     trainer.step();
                 }
@@ -164,5 +170,16 @@ class BertLoraTest extends ManagedTest {
             }
             assertTrue(frozen > trainable.size(), "the base must be there and frozen: " + frozen);
         }
+    }
+
+    private static boolean finiteGradients(AdaptedModel am) {
+        for (var p : am.trainableParameterMap().values()) {
+            NDArray g = p.parameter().getArray().getGradient();
+            boolean bad = g.isNaN().any().getBoolean() || g.isInfinite().any().getBoolean();
+            if (bad) {
+                return false;
+            }
+        }
+        return true;
     }
 }
